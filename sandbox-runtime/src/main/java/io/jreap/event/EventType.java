@@ -1,0 +1,37 @@
+package io.jreap.event;
+
+/** Kinds of lifecycle events. Which {@link LifecycleEvent} fields each uses is said per constant. */
+public enum EventType {
+    /** A child LWP was linked. pid = child, ppid = parent, other = the sandbox reaper. */
+    FORK,
+    /** A fork was refused before a child existed (parent terminating, LWP limit). pid = parent; detail = reason. */
+    FORK_DENIED,
+    /** A linked child was unlinked again because its thread could not start. pid = child; detail = cause. */
+    FORK_FAILED,
+    /** A thread was added to an existing LWP. pid = the LWP. */
+    THREAD_ADD,
+    /** An LWP's last thread ended. pid, status = exit code, signal = terminating signal or null. */
+    EXIT,
+    /** An LWP was collected: by {@code waitpid} (other = the waiter) or automatically (other = -1). */
+    REAP,
+    /** An orphan moved to its reaper. pid = orphan, other = old parent, ppid = new parent. */
+    REPARENT,
+    /** A signal was marked on a target. pid = target, other = sender pid (1 = host), signal. */
+    SIGNAL_SENT,
+    /** A target acted on a signal at a check point (handler ran, stopped, continued). pid, signal, detail. */
+    SIGNAL_DELIVERED,
+    /** A group or reaper kill began. pid = target (pgid or reaper), other = sender, signal, detail = kind. */
+    KILL_BEGIN,
+    /** The kill ended. count = killed, other = first failed pid (-1 if none), detail = kind or error. */
+    KILL_END,
+    /** pid changed group: other = old pgid, pgid = new pgid. */
+    SETPGID,
+    /** pid started a new session (sid = pgid = pid); other = old pgid. */
+    SETSID,
+    /** pid became a reaper. */
+    REAPER_ACQUIRE,
+    /** pid stopped being a reaper; count = LWPs handed to its reaper (other). */
+    REAPER_RELEASE,
+    /** A sandbox was created (pid = its reaper) or closed (detail = "closed"). */
+    SANDBOX
+}

@@ -1,0 +1,34 @@
+package io.jreap.kernel;
+
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A process group and its kill lock ({@code pg_killsx}).
+ *
+ * <p>{@link #killLock} is held <em>shared</em> by a fork of a member from before the child exists
+ * until the child is linked and its thread started, and <em>exclusive</em> by anything that signals
+ * a member or moves an LWP out of (or into) the group. So a fork is entirely before or entirely
+ * after any signal to its parent. The member list is guarded by the kernel's tree lock.
+ */
+final class ProcessGroup {
+    final long pgid;
+    final Session session;
+    /** Non-fair: killers still get in, because a waiting writer blocks new readers. */
+    final ReentrantReadWriteLock killLock = new ReentrantReadWriteLock();
+
+    // Guarded by the tree lock.
+    Lwp firstMember;
+    int members;
+    /** Set when the last member left; a dissolved group is never reused (pgids are never reused). */
+    boolean dissolved;
+
+    ProcessGroup(long pgid, Session session) {
+        this.pgid = pgid;
+        this.session = session;
+    }
+
+    @Override
+    public String toString() {
+        return "pgrp " + pgid;
+    }
+}
