@@ -2,7 +2,7 @@ package io.jreap.event;
 
 /** Kinds of lifecycle events. Which {@link LifecycleEvent} fields each uses is said per constant. */
 public enum EventType {
-    /** A child LWP was linked. pid = child, ppid = parent, other = the sandbox reaper. */
+    /** A child LWP was linked. pid = child, ppid = parent, other = its reaper. */
     FORK,
     /** A fork was refused before a child existed (parent terminating, LWP limit). pid = parent; detail = reason. */
     FORK_DENIED,

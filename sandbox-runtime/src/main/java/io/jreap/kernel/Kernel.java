@@ -7,6 +7,7 @@ import io.jreap.proc.BusyException;
 import io.jreap.proc.ExitStatus;
 import io.jreap.proc.InvalidArgumentException;
 import io.jreap.proc.KillResult;
+import io.jreap.proc.LwpInfo;
 import io.jreap.proc.LwpKilledError;
 import io.jreap.proc.LwpLimitException;
 import io.jreap.proc.LwpState;
@@ -185,6 +186,44 @@ public final class Kernel {
         }
     }
 
+    /**
+     * {@code ps}: every LWP the caller may see (the host sees all, an LWP its own sandbox), in pid
+     * order, as one consistent snapshot.
+     */
+    public List<LwpInfo> ps() {
+        Lwp c = caller();
+        List<Lwp> all = new ArrayList<>();
+        treeLock.readLock().lock();
+        try {
+            collect(init, c, all);
+            List<LwpInfo> out = new ArrayList<>(all.size());
+            for (Lwp p : all) {
+                out.add(new LwpInfo(p.pid, p.parent == null ? 0 : p.parent.pid, p.group.pgid, p.group.session.sid,
+                        p.reaper == null ? 0 : p.reaper.pid, p.isReaper, p.state, p.stopped, p.killSignal,
+                        p.threadCount(), p.sandbox == null ? null : p.sandbox.name()));
+            }
+            out.sort(java.util.Comparator.comparingLong(LwpInfo::pid));
+            return out;
+        } finally {
+            treeLock.readLock().unlock();
+        }
+    }
+
+    /** The tree below root, depth-first without recursion (trees may be deep). */
+    private static void collect(Lwp root, Lwp viewer, List<Lwp> out) {
+        java.util.ArrayDeque<Lwp> todo = new java.util.ArrayDeque<>();
+        todo.push(root);
+        while (!todo.isEmpty()) {
+            Lwp p = todo.pop();
+            if (canSee(viewer, p)) {
+                out.add(p);
+            }
+            for (Lwp ch = p.firstChild; ch != null; ch = ch.nextSibling) {
+                todo.push(ch);
+            }
+        }
+    }
+
     Lwp caller() {
         Lwp c = current.get();
         return c != null ? c : init;
@@ -325,7 +364,7 @@ public final class Kernel {
                 }
                 Lwp child = link(parent, pg, thread);
                 if (s != EventSink.NONE) {
-                    publish(s, EventType.FORK, child, 0, 0, 0, 0, null);
+                    publish(s, EventType.FORK, child, child.reaper.pid, 0, 0, 0, null);
                 }
                 if (thread != null) {
                     main.lwp = child;
@@ -840,8 +879,8 @@ public final class Kernel {
             signalled = new long[targets.length];
             for (int i = 0; i < targets.length; i++) {
                 Lwp t = targets[i];
-                if (!t.alive() || t.sandboxReaper) {
-                    continue;
+                if (!t.alive() || t.sandboxReaper || t == init) {
+                    continue; // killpg1_sendsig skips init and system processes
                 }
                 if (!canSignal(c, t)) {
                     if (fpid == -1) {

@@ -42,6 +42,9 @@ final class ReapKill {
     private final KillRun run = new KillRun();
     private final Set<Lwp> done = new HashSet<>();
     private long[] signalled = new long[16];
+    /** Targets to wake, and how; woken once the last pass is done (see {@link #wakeAll}). */
+    private final List<Lwp> toWake = new ArrayList<>();
+    private int[] wakeHow = new int[16];
     private int killed;
     private long firstFailed = -1;
 
@@ -74,6 +77,7 @@ final class ReapKill {
             }
         } finally {
             run.end();
+            wakeAll();
         }
         KillResult r = new KillResult(killed, firstFailed, Arrays.copyOf(signalled, killed));
         if (s != EventSink.NONE) {
@@ -171,11 +175,9 @@ final class ReapKill {
     }
 
     private void signalChunk(ProcessGroup g, List<Lwp> targets) {
-        int[] wake = new int[targets.size()];
         g.killLock.writeLock().lock(); // no other jreap lock is held here
         try {
-            for (int i = 0; i < wake.length; i++) {
-                Lwp t = targets.get(i);
+            for (Lwp t : targets) {
                 if (t.group != g || !t.alive()) {
                     continue; // moved since the snapshot (next pass finds it), or exiting
                 }
@@ -186,15 +188,30 @@ final class ReapKill {
                     done.add(t);
                     continue;
                 }
-                wake[i] = kernel.markLocked(t, sig, caller.pid, run);
+                int how = kernel.markLocked(t, sig, caller.pid, run);
                 done.add(t);
                 record(t.pid);
+                if (how != Kernel.WAKE_NONE) {
+                    if (toWake.size() == wakeHow.length) {
+                        wakeHow = Arrays.copyOf(wakeHow, wakeHow.length * 2);
+                    }
+                    wakeHow[toWake.size()] = how;
+                    toWake.add(t);
+                }
             }
         } finally {
             g.killLock.writeLock().unlock();
         }
-        for (int i = 0; i < wake.length; i++) {
-            Kernel.wake(targets.get(i), wake[i]);
+    }
+
+    /**
+     * Interrupts and unparks the targets, with no lock held (rule 6). Done after the last pass, not
+     * per chunk: the marks already stop every fork and fail every check point, and waking targets
+     * early only makes their exits compete with the remaining passes for the tree lock and the CPU.
+     */
+    private void wakeAll() {
+        for (int i = 0; i < toWake.size(); i++) {
+            Kernel.wake(toWake.get(i), wakeHow[i]);
         }
     }
 
