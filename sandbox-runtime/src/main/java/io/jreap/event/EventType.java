@@ -18,11 +18,17 @@ public enum EventType {
     REPARENT,
     /** A signal was marked on a target. pid = target, other = sender pid (1 = host), signal. */
     SIGNAL_SENT,
-    /** A target acted on a signal at a check point (handler ran, stopped, continued). pid, signal, detail. */
+    /**
+     * A target acted on a signal at a check point. pid, signal, detail = "handled" (its handler ran),
+     * "dropped" (no handler by then) or "stopped" (it parked for STOP).
+     */
     SIGNAL_DELIVERED,
-    /** A group or reaper kill began. pid = target (pgid or reaper), other = sender, signal, detail = kind. */
+    /**
+     * A group or reaper kill began. pid = sender (1 = host), other = target (pgid or reaper), signal,
+     * detail = kind.
+     */
     KILL_BEGIN,
-    /** The kill ended. count = killed, other = first failed pid (-1 if none), detail = kind or error. */
+    /** The kill ended. pid = sender, count = killed, other = first failed pid (-1 if none), detail = kind and target. */
     KILL_END,
     /** pid changed group: other = old pgid, pgid = new pgid. */
     SETPGID,

@@ -402,6 +402,9 @@ public final class Kernel {
             KillRun[] inherited = parent.inheritedKills == null && parent.receivedKills == null
                     ? null : KillRun.union(parent.inheritedKills, parent.receivedKills);
             Lwp c = new Lwp(pid, parent.pid, sb, false, inherited);
+            if (parent.actions != null) {
+                c.actions = Lwp.actionsAfterExec(parent.actions);
+            }
             Lwp reaper = parent.isReaper ? parent : parent.reaper;
             parent.linkChild(c);
             reaper.linkReap(c);
@@ -781,9 +784,9 @@ public final class Kernel {
      * and may be signalled. Returns once the signal is marked; waiting for the target to end is
      * {@link #awaitExit}.
      *
-     * @throws NoSuchProcessException (ESRCH) no such LWP visible to the caller
-     * @throws PermissionDeniedException (EPERM) the target is in another sandbox, or is init or a
-     *     sandbox reaper
+     * @throws NoSuchProcessException (ESRCH) no such LWP visible to the caller (another sandbox's
+     *     LWPs, and init from inside a sandbox, are invisible, as FreeBSD reports a jailed pid)
+     * @throws PermissionDeniedException (EPERM) the target is init or a sandbox reaper
      */
     public void kill(long pid, Signal sig) {
         if (sig == null) {

@@ -110,6 +110,24 @@ final class Lwp {
         actions = a;
     }
 
+    /**
+     * What a forked child starts with: a fork here runs new code, as {@code fork} + {@code exec} (or
+     * {@code posix_spawn}) does, so ignored signals stay ignored and handled ones go back to the
+     * default. Null when nothing is ignored.
+     */
+    static SignalAction[] actionsAfterExec(SignalAction[] parent) {
+        SignalAction[] out = null;
+        for (int i = 0; i < parent.length; i++) {
+            if (parent[i] != null && parent[i].isIgnore()) {
+                if (out == null) {
+                    out = new SignalAction[parent.length];
+                }
+                out[i] = parent[i];
+            }
+        }
+        return out;
+    }
+
     void addPending(Signal sig) {
         PENDING.getAndUpdate(this, p -> p | sig.bit());
     }

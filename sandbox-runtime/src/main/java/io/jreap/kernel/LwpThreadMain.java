@@ -56,7 +56,7 @@ final class LwpThreadMain implements Runnable, LwpHandle {
                 throw t;
             }
         } finally {
-            kernel.unbind();
+            // No unbind: the thread ends here and the JVM drops its thread locals with it.
             kernel.threadExit(p, thread, uncaught);
         }
     }

@@ -2,6 +2,7 @@ package io.jreap.kernel;
 
 import io.jreap.proc.KillResult;
 import io.jreap.proc.NoSuchProcessException;
+import io.jreap.proc.PermissionDeniedException;
 import io.jreap.proc.Signal;
 import java.time.Duration;
 import java.util.concurrent.locks.Condition;
@@ -67,8 +68,17 @@ public final class Sandbox implements AutoCloseable {
      *
      * @throws IllegalStateException if the sandbox is closed
      * @throws io.jreap.proc.LwpLimitException (EAGAIN) at the sandbox's LWP limit
+     * @throws PermissionDeniedException (EPERM) if the calling thread belongs to an
+     *     LWP: LWPs fork with {@link Kernel#fork}
      */
     public LwpHandle spawn(ForkOptions options, Runnable task) {
+        if (kernel.inLwp()) {
+            // A spawn forks from the reaper, which is never signalled, with no check point of the
+            // caller and not under the caller's group lock: an LWP that a kill already marked could
+            // start a child that escapes the kill (or, from another sandbox, plant one here).
+            throw new PermissionDeniedException("only the host spawns into sandbox " + name
+                    + "; pid " + kernel.getpid() + " is an LWP and forks with Kernel.fork");
+        }
         return kernel.forkThread(reaper, false, options, task);
     }
 
