@@ -254,6 +254,20 @@ public final class Kernel {
         return p;
     }
 
+    /**
+     * The LWP {@code pid}, in any sandbox: signal calls find every pid and then refuse another
+     * sandbox's with EPERM ({@code cr_cansignal}), as the design asks; the information calls use
+     * {@link #visible}, which hides them (ESRCH), as a jail's {@code p_cansee} does.
+     */
+    private Lwp existing(long pid) {
+        assert treeLock.getReadHoldCount() > 0 || treeLock.isWriteLockedByCurrentThread();
+        Lwp p = pid <= 0 ? null : pids.get(pid);
+        if (p == null || p.state == LwpState.REAPED) {
+            throw new NoSuchProcessException("no LWP with pid " + pid);
+        }
+        return p;
+    }
+
     private static boolean canSee(Lwp c, Lwp p) {
         return c.sandbox == null || c.sandbox == p.sandbox;
     }
@@ -345,7 +359,12 @@ public final class Kernel {
         }
         for (;;) {
             if (callerIsParent) {
-                checkSignals(parent);
+                try {
+                    checkSignals(parent);
+                } catch (LwpKilledError e) {
+                    denyFork(s, parent, "parent killed by SIG" + e.signal());
+                    throw e;
+                }
             }
             ProcessGroup pg = parent.group;
             ReentrantReadWriteLock.ReadLock shared = pg.killLock.readLock();
@@ -784,9 +803,9 @@ public final class Kernel {
      * and may be signalled. Returns once the signal is marked; waiting for the target to end is
      * {@link #awaitExit}.
      *
-     * @throws NoSuchProcessException (ESRCH) no such LWP visible to the caller (another sandbox's
-     *     LWPs, and init from inside a sandbox, are invisible, as FreeBSD reports a jailed pid)
-     * @throws PermissionDeniedException (EPERM) the target is init or a sandbox reaper
+     * @throws NoSuchProcessException (ESRCH) no such LWP
+     * @throws PermissionDeniedException (EPERM) the target is init or a sandbox reaper, or the
+     *     caller is an LWP and the target is in another sandbox
      */
     public void kill(long pid, Signal sig) {
         if (sig == null) {
@@ -804,7 +823,7 @@ public final class Kernel {
         Lwp t;
         treeLock.readLock().lock();
         try {
-            t = visible(c, pid);
+            t = existing(pid);
         } finally {
             treeLock.readLock().unlock();
         }
@@ -1330,8 +1349,12 @@ public final class Kernel {
 
     // ---- package-private access for ReapKill ----
 
-    Lwp lookupVisible(Lwp c, long pid) {
-        return visible(c, pid);
+    /** For reaper kills: pid 0 is the caller; any existing pid otherwise (targets are then checked). */
+    Lwp lookupForSignal(Lwp c, long pid) {
+        if (pid < 0) {
+            throw new InvalidArgumentException("pid " + pid + " is negative; pass a pid, or 0 for the caller");
+        }
+        return pid == 0 ? c : existing(pid);
     }
 
     EventSink sink() {

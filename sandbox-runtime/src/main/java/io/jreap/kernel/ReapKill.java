@@ -102,7 +102,7 @@ final class ReapKill {
     private Lwp findReaper(long pid) {
         kernel.treeLock.readLock().lock();
         try {
-            Lwp p = kernel.lookupVisible(caller, pid);
+            Lwp p = kernel.lookupForSignal(caller, pid);
             return p.isReaper ? p : p.reaper;
         } finally {
             kernel.treeLock.readLock().unlock();
