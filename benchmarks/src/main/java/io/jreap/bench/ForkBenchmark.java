@@ -110,7 +110,7 @@ public class ForkBenchmark {
         if (!VirtualThreads.available()) {
             return;
         }
-        sandbox.spawn(ForkOptions.virtual(), () -> {
+        kernel.fork(ForkOptions.virtual(), () -> {
             try {
                 for (int i = 0; i < BATCH; i++) {
                     kernel.fork(ForkOptions.virtual(), task).thread().join();
