@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The process table of one JVM (or of one test): LWPs, process groups, sessions, reapers, and the
@@ -55,6 +54,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Under a lock the kernel only marks. Interrupts, unparks, signal handlers and anything that may
  * start a thread happen after every jreap lock is released. Events are published under locks (that
  * keeps them causal) into a sink that never blocks; capacity is reserved before locking.
+ *
+ * <p><b>No hand-off, no parking while holding.</b> Both kinds of lock are {@link PollingRwLock}s:
+ * a waiter takes the lock itself when it is free, nobody has to wake it; and a thread holding a
+ * jreap lock never parks, yields or waits on a monitor that another thread may hold. So a virtual
+ * thread holding a jreap lock keeps its carrier until it releases, and a waiter without a carrier
+ * (all carriers held by pinned virtual threads that wait for the same lock) delays only itself.
+ * With a queued lock that case deadlocks: the releaser hands the lock to a waiter that can never
+ * run, and the pinned waiters behind it never get it.
  */
 public final class Kernel {
     /** Pid of init, the host. */
@@ -62,7 +69,8 @@ public final class Kernel {
 
     private static volatile Kernel global;
 
-    final ReentrantReadWriteLock treeLock = new ReentrantReadWriteLock();
+    /** Virtual waiters stay on their carrier: a waiter here may hold a group lock (see PollingRwLock). */
+    final PollingRwLock treeLock = new PollingRwLock(true);
     private final PidTable pids = new PidTable();
     private final Map<Long, ProcessGroup> groups = new HashMap<>();
     private final ThreadLocal<Lwp> current = new ThreadLocal<>();
@@ -124,65 +132,65 @@ public final class Kernel {
     /** The calling LWP's parent pid (0 for the host). */
     public long getppid() {
         Lwp c = caller();
-        treeLock.readLock().lock();
+        treeLock.readLock();
         try {
             return c.parent == null ? 0 : c.parent.pid;
         } finally {
-            treeLock.readLock().unlock();
+            treeLock.readUnlock();
         }
     }
 
     /** {@code getpgid(2)}: the group of {@code pid} (0 = the caller). */
     public long getpgid(long pid) {
         Lwp c = caller();
-        treeLock.readLock().lock();
+        treeLock.readLock();
         try {
             return visible(c, pid).group.pgid;
         } finally {
-            treeLock.readLock().unlock();
+            treeLock.readUnlock();
         }
     }
 
     /** {@code getsid(2)}: the session of {@code pid} (0 = the caller). */
     public long getsid(long pid) {
         Lwp c = caller();
-        treeLock.readLock().lock();
+        treeLock.readLock();
         try {
             return visible(c, pid).group.session.sid;
         } finally {
-            treeLock.readLock().unlock();
+            treeLock.readUnlock();
         }
     }
 
     /** The state of {@code pid}, or {@link LwpState#REAPED} if it is gone (never ESRCH). */
     public LwpState state(long pid) {
-        treeLock.readLock().lock();
+        treeLock.readLock();
         try {
             Lwp p = pids.get(pid);
             return p == null ? LwpState.REAPED : p.state;
         } finally {
-            treeLock.readLock().unlock();
+            treeLock.readUnlock();
         }
     }
 
     /** Whether {@code pid} is stopped. */
     public boolean isStopped(long pid) {
-        treeLock.readLock().lock();
+        treeLock.readLock();
         try {
             Lwp p = pids.get(pid);
             return p != null && p.stopped;
         } finally {
-            treeLock.readLock().unlock();
+            treeLock.readUnlock();
         }
     }
 
     /** Number of LWPs in the table, init and sandbox reapers included. */
     public int lwpCount() {
-        treeLock.readLock().lock();
+        treeLock.readLock();
         try {
             return pids.size();
         } finally {
-            treeLock.readLock().unlock();
+            treeLock.readUnlock();
         }
     }
 
@@ -193,19 +201,19 @@ public final class Kernel {
     public List<LwpInfo> ps() {
         Lwp c = caller();
         List<Lwp> all = new ArrayList<>();
-        treeLock.readLock().lock();
+        treeLock.readLock();
         try {
             collect(init, c, all);
             List<LwpInfo> out = new ArrayList<>(all.size());
             for (Lwp p : all) {
                 out.add(new LwpInfo(p.pid, p.parent == null ? 0 : p.parent.pid, p.group.pgid, p.group.session.sid,
                         p.reaper == null ? 0 : p.reaper.pid, p.isReaper, p.state, p.stopped, p.killSignal,
-                        p.threadCount(), p.sandbox == null ? null : p.sandbox.name()));
+                        p.liveThreads(), p.sandbox == null ? null : p.sandbox.name()));
             }
             out.sort(java.util.Comparator.comparingLong(LwpInfo::pid));
             return out;
         } finally {
-            treeLock.readLock().unlock();
+            treeLock.readUnlock();
         }
     }
 
@@ -243,7 +251,7 @@ public final class Kernel {
 
     /** The LWP {@code pid} as {@code c} may see it: its own sandbox, or anything for the host. */
     private Lwp visible(Lwp c, long pid) {
-        assert treeLock.getReadHoldCount() > 0 || treeLock.isWriteLockedByCurrentThread();
+        assert treeLock.isLocked();
         if (pid < 0) {
             throw new InvalidArgumentException("pid " + pid + " is negative; pass a pid, or 0 for the caller");
         }
@@ -260,7 +268,7 @@ public final class Kernel {
      * {@link #visible}, which hides them (ESRCH), as a jail's {@code p_cansee} does.
      */
     private Lwp existing(long pid) {
-        assert treeLock.getReadHoldCount() > 0 || treeLock.isWriteLockedByCurrentThread();
+        assert treeLock.isLocked();
         Lwp p = pid <= 0 ? null : pids.get(pid);
         if (p == null || p.state == LwpState.REAPED) {
             throw new NoSuchProcessException("no LWP with pid " + pid);
@@ -367,8 +375,7 @@ public final class Kernel {
                 }
             }
             ProcessGroup pg = parent.group;
-            ReentrantReadWriteLock.ReadLock shared = pg.killLock.readLock();
-            shared.lock(); // not lockInterruptibly: an interrupt must not fail a start
+            pg.killLock.readLock(); // an interrupt does not end the wait: it must not fail a start
             try {
                 if (parent.group != pg) {
                     continue; // moved by setpgid while we waited: retry with its new group
@@ -396,15 +403,15 @@ public final class Kernel {
                 }
                 return child;
             } finally {
-                shared.unlock();
+                pg.killLock.readUnlock();
             }
         }
     }
 
     /** Allocates the child and links it everywhere (tree lock exclusive; group lock shared). */
     private Lwp link(Lwp parent, ProcessGroup pg, Thread thread) {
-        assert pg.killLock.getReadHoldCount() > 0;
-        treeLock.writeLock().lock();
+        assert pg.killLock.isLocked() : "PROC_LOCK_ASSERT: the fork holds its group lock shared";
+        treeLock.writeLock();
         try {
             if (!parent.alive()) {
                 throw new IllegalStateException(parent.sandboxReaper
@@ -441,7 +448,7 @@ public final class Kernel {
             }
             return c;
         } finally {
-            treeLock.writeLock().unlock();
+            treeLock.writeUnlock();
         }
     }
 
@@ -453,7 +460,7 @@ public final class Kernel {
 
     /** A fork is a transaction (rule 9): a child whose thread could not start is unlinked again. */
     private void unlinkFailedFork(Lwp c, Throwable cause) {
-        treeLock.writeLock().lock();
+        treeLock.writeLock();
         try {
             c.parent.unlinkChild(c);
             c.reaper.unlinkReap(c);
@@ -472,7 +479,7 @@ public final class Kernel {
                 publish(s, EventType.FORK_FAILED, c, 0, 0, 0, 0, String.valueOf(cause));
             }
         } finally {
-            treeLock.writeLock().unlock();
+            treeLock.writeUnlock();
         }
         signalTerminationIfEmpty(c.sandbox);
     }
@@ -501,11 +508,11 @@ public final class Kernel {
             s.reserve(2);
         }
         List<Thread> wake = new ArrayList<>(0);
-        treeLock.writeLock().lock();
+        treeLock.writeLock();
         try {
             exitLocked(p, status, wake);
         } finally {
-            treeLock.writeLock().unlock();
+            treeLock.writeUnlock();
         }
         for (Thread t : wake) {
             LockSupport.unpark(t);
@@ -660,7 +667,7 @@ public final class Kernel {
                 s.reserve(2);
             }
             List<Thread> wake = new ArrayList<>(0);
-            treeLock.writeLock().lock();
+            treeLock.writeLock();
             try {
                 if (c.childWaiters != null) {
                     c.childWaiters.remove(me);
@@ -689,20 +696,20 @@ public final class Kernel {
                 }
                 c.childWaiters.add(me);
             } finally {
-                treeLock.writeLock().unlock();
+                treeLock.writeUnlock();
                 for (Thread t : wake) {
                     LockSupport.unpark(t);
                 }
             }
             LockSupport.park(this);
             if (Thread.interrupted()) {
-                treeLock.writeLock().lock();
+                treeLock.writeLock();
                 try {
                     if (c.childWaiters != null) {
                         c.childWaiters.remove(me);
                     }
                 } finally {
-                    treeLock.writeLock().unlock();
+                    treeLock.writeUnlock();
                 }
                 if (c != init) {
                     checkSignals(c);
@@ -821,11 +828,11 @@ public final class Kernel {
         }
         Lwp c = caller();
         Lwp t;
-        treeLock.readLock().lock();
+        treeLock.readLock();
         try {
             t = existing(pid);
         } finally {
-            treeLock.readLock().unlock();
+            treeLock.readUnlock();
         }
         if (t == init || t.sandboxReaper) {
             throw new PermissionDeniedException("pid " + pid + " is " + (t == init ? "init (the host)" : "the reaper of sandbox "
@@ -840,7 +847,7 @@ public final class Kernel {
         int wake = WAKE_NONE;
         for (;;) {
             ProcessGroup g = t.group;
-            g.killLock.writeLock().lock();
+            g.killLock.writeLock();
             try {
                 if (t.group != g) {
                     continue;
@@ -850,7 +857,7 @@ public final class Kernel {
                 }
                 break;
             } finally {
-                g.killLock.writeLock().unlock();
+                g.killLock.writeUnlock();
             }
         }
         wake(t, wake);
@@ -875,11 +882,11 @@ public final class Kernel {
         }
         Lwp c = caller();
         ProcessGroup g;
-        treeLock.readLock().lock();
+        treeLock.readLock();
         try {
             g = groups.get(pgid);
         } finally {
-            treeLock.readLock().unlock();
+            treeLock.readUnlock();
         }
         if (g == null) {
             throw new NoSuchProcessException("no process group " + pgid, new KillResult(0, -1, new long[0]));
@@ -894,7 +901,7 @@ public final class Kernel {
         int killed = 0;
         long fpid = -1;
         long[] signalled;
-        g.killLock.writeLock().lock();
+        g.killLock.writeLock();
         try {
             targets = members(g);
             wake = new int[targets.length];
@@ -916,7 +923,7 @@ public final class Kernel {
                 signalled[killed++] = t.pid;
             }
         } finally {
-            g.killLock.writeLock().unlock();
+            g.killLock.writeUnlock();
         }
         for (int i = 0; i < targets.length; i++) {
             wake(targets[i], wake[i]);
@@ -936,7 +943,7 @@ public final class Kernel {
 
     /** The members of g, copied under the tree lock. */
     private Lwp[] members(ProcessGroup g) {
-        treeLock.readLock().lock();
+        treeLock.readLock();
         try {
             Lwp[] out = new Lwp[g.members];
             int i = 0;
@@ -945,7 +952,7 @@ public final class Kernel {
             }
             return out;
         } finally {
-            treeLock.readLock().unlock();
+            treeLock.readUnlock();
         }
     }
 
@@ -1068,7 +1075,7 @@ public final class Kernel {
             ProcessGroup oldGroup;
             ProcessGroup newGroup;
             Lwp t;
-            treeLock.readLock().lock();
+            treeLock.readLock();
             try {
                 t = checkSetpgid(c, pid, pgid);
                 oldGroup = t.group;
@@ -1077,7 +1084,7 @@ public final class Kernel {
                     return;
                 }
             } finally {
-                treeLock.readLock().unlock();
+                treeLock.readUnlock();
             }
             if (moveGroup(t, oldGroup, newGroup, pgid == 0 ? t.pid : pgid, null, EventType.SETPGID)) {
                 return;
@@ -1087,7 +1094,7 @@ public final class Kernel {
 
     /** The setpgid permission rules; tree lock held. */
     private Lwp checkSetpgid(Lwp c, long pid, long pgid) {
-        assert treeLock.getReadHoldCount() > 0 || treeLock.isWriteLockedByCurrentThread();
+        assert treeLock.isLocked();
         Lwp t = pid == 0 ? c : pids.get(pid);
         if (t == null || !t.alive() || (t != c && t.parent != c)) {
             throw new NoSuchProcessException("setpgid: pid " + pid + " is neither the caller (" + c.pid
@@ -1118,14 +1125,14 @@ public final class Kernel {
         }
         for (;;) {
             ProcessGroup oldGroup;
-            treeLock.readLock().lock();
+            treeLock.readLock();
             try {
                 if (groups.containsKey(c.pid)) {
                     throw new PermissionDeniedException("setsid: pid " + c.pid + " already leads a process group");
                 }
                 oldGroup = c.group;
             } finally {
-                treeLock.readLock().unlock();
+                treeLock.readUnlock();
             }
             if (moveGroup(c, oldGroup, null, c.pid, new Session(c.pid, c.sandbox), EventType.SETSID)) {
                 return c.pid;
@@ -1146,16 +1153,16 @@ public final class Kernel {
         }
         ProcessGroup waitFor = null;
         boolean newLocked = false;
-        oldGroup.killLock.writeLock().lock();
+        oldGroup.killLock.writeLock();
         try {
             if (newGroup != null) {
-                newLocked = newGroup.killLock.writeLock().tryLock();
+                newLocked = newGroup.killLock.tryWriteLock();
                 if (!newLocked) {
                     waitFor = newGroup; // lock order: never block on a second group lock
                     return false;
                 }
             }
-            treeLock.writeLock().lock();
+            treeLock.writeLock();
             try {
                 if (t.group != oldGroup || (newGroup != null && (newGroup.dissolved || groups.get(pgid) != newGroup))
                         || (newGroup == null && groups.containsKey(pgid))) {
@@ -1178,16 +1185,16 @@ public final class Kernel {
                 }
                 return true;
             } finally {
-                treeLock.writeLock().unlock();
+                treeLock.writeUnlock();
             }
         } finally {
             if (newLocked) {
-                newGroup.killLock.writeLock().unlock();
+                newGroup.killLock.writeUnlock();
             }
-            oldGroup.killLock.writeLock().unlock();
+            oldGroup.killLock.writeUnlock();
             if (waitFor != null) {
-                waitFor.killLock.writeLock().lock(); // wait out its holder, holding nothing else
-                waitFor.killLock.writeLock().unlock();
+                waitFor.killLock.writeLock(); // wait out its holder, holding nothing else
+                waitFor.killLock.writeUnlock();
             }
         }
     }
@@ -1203,7 +1210,7 @@ public final class Kernel {
         if (s != EventSink.NONE) {
             s.reserve(1);
         }
-        treeLock.writeLock().lock();
+        treeLock.writeLock();
         try {
             Lwp p = visible(c, pid);
             if (p != c) {
@@ -1218,7 +1225,7 @@ public final class Kernel {
                 publish(s, EventType.REAPER_ACQUIRE, p, 0, 0, 0, 0, null);
             }
         } finally {
-            treeLock.writeLock().unlock();
+            treeLock.writeUnlock();
         }
     }
 
@@ -1232,7 +1239,7 @@ public final class Kernel {
         if (s != EventSink.NONE) {
             s.reserve(1);
         }
-        treeLock.writeLock().lock();
+        treeLock.writeLock();
         try {
             Lwp p = visible(c, pid);
             if (p != c) {
@@ -1251,14 +1258,14 @@ public final class Kernel {
                 publish(s, EventType.REAPER_RELEASE, p, p.reaper.pid, moved, 0, 0, null);
             }
         } finally {
-            treeLock.writeLock().unlock();
+            treeLock.writeUnlock();
         }
     }
 
     /** {@code PROC_REAP_STATUS} of {@code pid} (0 = the caller). */
     public ReaperStatus reaperStatus(long pid) {
         Lwp c = caller();
-        treeLock.readLock().lock();
+        treeLock.readLock();
         try {
             Lwp p = visible(c, pid);
             Lwp reap = p.isReaper ? p : p.reaper;
@@ -1274,7 +1281,7 @@ public final class Kernel {
             long first = descendants == 0 ? -1 : reap.firstChild != null ? reap.firstChild.pid : reap.firstReap.pid;
             return new ReaperStatus(flags, children, descendants, reap.pid, first);
         } finally {
-            treeLock.readLock().unlock();
+            treeLock.readUnlock();
         }
     }
 
@@ -1284,7 +1291,7 @@ public final class Kernel {
             throw new InvalidArgumentException("reaperGetPids: max " + max + " is negative");
         }
         Lwp c = caller();
-        treeLock.readLock().lock();
+        treeLock.readLock();
         try {
             Lwp p = visible(c, pid);
             Lwp reap = p.isReaper ? p : p.reaper;
@@ -1310,7 +1317,7 @@ public final class Kernel {
             }
             return out;
         } finally {
-            treeLock.readLock().unlock();
+            treeLock.readUnlock();
         }
     }
 
@@ -1384,7 +1391,7 @@ public final class Kernel {
         if (s != EventSink.NONE) {
             s.reserve(1);
         }
-        treeLock.writeLock().lock();
+        treeLock.writeLock();
         try {
             long pid = nextPid++;
             Sandbox sb = new Sandbox(this, name, maxLwps);
@@ -1404,7 +1411,7 @@ public final class Kernel {
             }
             return sb;
         } finally {
-            treeLock.writeLock().unlock();
+            treeLock.writeUnlock();
         }
     }
 
@@ -1416,7 +1423,7 @@ public final class Kernel {
             s.reserve(2);
         }
         List<Thread> wake = new ArrayList<>(0);
-        treeLock.writeLock().lock();
+        treeLock.writeLock();
         try {
             if (!r.alive()) {
                 return true;
@@ -1431,16 +1438,16 @@ public final class Kernel {
             }
             return true;
         } finally {
-            treeLock.writeLock().unlock();
+            treeLock.writeUnlock();
         }
     }
 
     int running(Sandbox sb) {
-        treeLock.readLock().lock();
+        treeLock.readLock();
         try {
             return sb.running;
         } finally {
-            treeLock.readLock().unlock();
+            treeLock.readUnlock();
         }
     }
 

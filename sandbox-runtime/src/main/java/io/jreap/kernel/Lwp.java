@@ -71,7 +71,8 @@ final class Lwp {
     // ---- threads (guarded by this) ----
     private Thread thread0;
     private List<Thread> moreThreads;
-    private int threadCount;
+    /** Written under this monitor; volatile so the tree-lock holders can read it without the monitor. */
+    private volatile int threadCount;
     private List<Thread> stopWaiters;
     private boolean uncaught;
 
@@ -176,7 +177,8 @@ final class Lwp {
         return uncaught;
     }
 
-    synchronized int threadCount() {
+    /** The number of live threads; read without the monitor (a tree-lock holder never waits for it). */
+    int liveThreads() {
         return threadCount;
     }
 

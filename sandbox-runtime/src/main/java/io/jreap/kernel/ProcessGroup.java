@@ -1,7 +1,5 @@
 package io.jreap.kernel;
 
-import java.util.concurrent.locks.ReentrantReadWriteLock;
-
 /**
  * A process group and its kill lock ({@code pg_killsx}).
  *
@@ -13,8 +11,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 final class ProcessGroup {
     final long pgid;
     final Session session;
-    /** Non-fair: killers still get in, because a waiting writer blocks new readers. */
-    final ReentrantReadWriteLock killLock = new ReentrantReadWriteLock();
+    /** Writers have preference, so a fork storm cannot starve a kill (see PollingRwLock). */
+    final PollingRwLock killLock = new PollingRwLock(false);
 
     // Guarded by the tree lock.
     Lwp firstMember;

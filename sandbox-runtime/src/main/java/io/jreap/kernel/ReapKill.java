@@ -100,18 +100,18 @@ final class ReapKill {
 
     /** The target, or its reaper if it is not one itself. */
     private Lwp findReaper(long pid) {
-        kernel.treeLock.readLock().lock();
+        kernel.treeLock.readLock();
         try {
             Lwp p = kernel.lookupForSignal(caller, pid);
             return p.isReaper ? p : p.reaper;
         } finally {
-            kernel.treeLock.readLock().unlock();
+            kernel.treeLock.readUnlock();
         }
     }
 
     /** {@code REAPER_KILL_CHILDREN}: the reaper's direct children, whatever their reaper. */
     private List<Lwp> snapshotChildren(Lwp reaper) {
-        kernel.treeLock.readLock().lock();
+        kernel.treeLock.readLock();
         try {
             List<Lwp> out = new ArrayList<>();
             for (Lwp c = reaper.firstChild; c != null; c = c.nextSibling) {
@@ -121,7 +121,7 @@ final class ReapKill {
             }
             return out;
         } finally {
-            kernel.treeLock.readLock().unlock();
+            kernel.treeLock.readUnlock();
         }
     }
 
@@ -131,7 +131,7 @@ final class ReapKill {
      * is below them.
      */
     private List<Lwp> snapshotDescendants(Lwp reaper) {
-        kernel.treeLock.readLock().lock();
+        kernel.treeLock.readLock();
         try {
             List<Lwp> out = new ArrayList<>();
             ArrayDeque<Lwp> reapers = new ArrayDeque<>();
@@ -152,7 +152,7 @@ final class ReapKill {
             }
             return out;
         } finally {
-            kernel.treeLock.readLock().unlock();
+            kernel.treeLock.readUnlock();
         }
     }
 
@@ -175,7 +175,7 @@ final class ReapKill {
     }
 
     private void signalChunk(ProcessGroup g, List<Lwp> targets) {
-        g.killLock.writeLock().lock(); // no other jreap lock is held here
+        g.killLock.writeLock(); // no other jreap lock is held here
         try {
             for (Lwp t : targets) {
                 if (t.group != g || !t.alive()) {
@@ -200,7 +200,7 @@ final class ReapKill {
                 }
             }
         } finally {
-            g.killLock.writeLock().unlock();
+            g.killLock.writeUnlock();
         }
     }
 

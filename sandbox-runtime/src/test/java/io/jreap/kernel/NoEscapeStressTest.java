@@ -49,12 +49,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Randomized stress of the two guarantees of DESIGN 4: <b>no escape</b> (after a kill of a group
@@ -95,9 +93,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * {@code -Djreap.stress.seed=S} makes every trial use seed S (to replay a failure; the seed is in
  * every failure message); {@code -Djreap.stress.verbose=true} prints each trial's plan and phase
  * times. The {@code stress-long} variant runs bigger storms with the same trial count and is
- * excluded unless {@code -Pstress}. {@code -Djreap.repro.pinnedForkDeadlock=true} enables the
- * reproduction of a known deadlock with pinned virtual threads (see
- * {@link #killFinishesWhileVirtualForksArePinned}).
+ * excluded unless {@code -Pstress}. {@link #killFinishesWhileVirtualForksArePinned} is the regression
+ * test of a deadlock between pinned virtual-thread forks and a kill.
  */
 class NoEscapeStressTest {
     static final long WATCHDOG_SECONDS = 120;
@@ -228,22 +225,33 @@ class NoEscapeStressTest {
     }
 
     /**
-     * KNOWN BUG, reported and not fixed here (opt-in: {@code -Djreap.repro.pinnedForkDeadlock=true}).
-     * A virtual-thread fork holds its group's kill lock shared and parks on the tree lock (it is
-     * unmounted and needs a carrier to go on); a host killpg queues for the group lock exclusive;
-     * virtual threads that fork inside class initialisation (pinned on JDK 25; inside
-     * {@code synchronized} on 21-23) queue behind the writer and occupy every carrier. The first
-     * fork never gets a carrier back, so it never releases the shared lock, and the host's kill
-     * never returns. Runs {@link PinnedForkDeadlock} in a child JVM (a deadlocked one would
-     * starve every later virtual thread of this JVM) and expects the kill to finish.
+     * Regression test of a deadlock that queued locks allowed (fixed by {@link PollingRwLock}). A
+     * virtual-thread fork holds its group's kill lock shared and waits for the tree lock; a host
+     * killpg (on a platform thread, and in the second test on a virtual thread) waits for the group
+     * lock exclusive; virtual threads that fork inside class initialisation (pinned on JDK 25;
+     * inside {@code synchronized} on 21-23) wait behind the writer and occupy every carrier. With
+     * {@code ReentrantReadWriteLock} the first fork, unmounted while it waited, never got a carrier
+     * back, so it never released the shared lock, and the kill never returned. Each runs
+     * {@link PinnedForkDeadlock} in a child JVM with two carriers (a deadlock would starve every
+     * later virtual thread of this JVM) and expects the kill to finish.
      */
     @Test
-    @EnabledIfSystemProperty(named = "jreap.repro.pinnedForkDeadlock", matches = "true")
     void killFinishesWhileVirtualForksArePinned() throws Exception {
-        Assumptions.assumeTrue(ForkOptions.virtualThreadsAvailable(), "needs virtual threads (JDK 21+)");
+        runPinnedForkScenario("platform-killer");
+    }
+
+    @Test
+    void virtualKillerFinishesWhileVirtualForksArePinned() throws Exception {
+        runPinnedForkScenario("virtual-killer");
+    }
+
+    private void runPinnedForkScenario(String killer) throws Exception {
+        Assumptions.assumeTrue(ForkOptions.virtualThreadsAvailable(),
+                "skipped: this JDK has no virtual threads (JDK 21+), so there is nothing to pin");
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(javaBin, "-ea", "-Djdk.virtualThreadScheduler.parallelism=2", "-cp",
-                System.getProperty("java.class.path"), PinnedForkDeadlock.class.getName())
+        Process p = new ProcessBuilder(javaBin, "-ea", "-Djdk.virtualThreadScheduler.parallelism=2",
+                "-Djdk.virtualThreadScheduler.maxPoolSize=2", "-cp", System.getProperty("java.class.path"),
+                PinnedForkDeadlock.class.getName(), killer)
                 .redirectErrorStream(true).start();
         StringBuffer out = new StringBuffer();
         Thread reader = new Thread(() -> {
@@ -262,7 +270,7 @@ class NoEscapeStressTest {
         reader.join(5_000);
         check(exited, "the child JVM did not finish in 60 s:\n" + out);
         check(out.toString().contains("NO DEADLOCK"),
-                "DEADLOCK: a host killpg never returns while virtual-thread forks are pinned:\n" + out);
+                "DEADLOCK (" + killer + "): killpg never returns while virtual-thread forks are pinned:\n" + out);
     }
 
     /** The deterministic interleaving for {@link #killFinishesWhileVirtualForksArePinned}; run in its own JVM. */
@@ -336,29 +344,32 @@ class NoEscapeStressTest {
             Thread.sleep(200);
             ProcessGroup g = first.lwp.group;
             CountDownLatch killed = new CountDownLatch(1);
-            Thread killer = new Thread(() -> {
+            Runnable kill = () -> {
                 System.out.println("killpg -> " + k.killpg(pgid, Signal.KILL));
                 killed.countDown();
-            }, "host-killer");
+            };
+            Thread killer = args.length > 0 && args[0].equals("virtual-killer")
+                    ? ForkOptions.virtual().withName("host-killer").newThread(kill)
+                    : new Thread(kill, "host-killer");
             killer.setDaemon(true);
             killer.start();
             killerLookedUp.await();
             // 1. Another thread holds the tree lock for a moment (any fork, exit or wait does).
-            k.treeLock.writeLock().lock();
+            k.treeLock.writeLock();
             // 2. A virtual-thread fork takes the group lock shared and parks on the tree lock.
             firstGo.countDown();
             awaitParkedInKernel(first.thread());
-            System.out.println("first fork parked; group lock read holds: " + g.killLock.getReadLockCount());
+            System.out.println("first fork parked; group lock read holds: " + g.killLock.readers());
             // 3. The host's killpg queues for the group lock exclusive.
             killerGo.countDown();
             awaitParkedInKernel(killer);
-            System.out.println("killer parked; queued for the group lock: " + g.killLock.hasQueuedThread(killer));
+            System.out.println("killer waiting; threads waiting for the group lock: " + g.killLock.waiters());
             // 4. Two virtual threads fork inside class initialisation: they queue behind the
             //    writer, pinned, and hold both carriers.
             pinnedGo.countDown();
             Thread.sleep(300);
             // 5. The tree lock is free again: the first fork could finish, if it had a carrier.
-            k.treeLock.writeLock().unlock();
+            k.treeLock.writeUnlock();
             if (killed.await(10, TimeUnit.SECONDS)) {
                 System.out.println("NO DEADLOCK: the kill finished");
             } else {
@@ -380,9 +391,8 @@ class NoEscapeStressTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (System.nanoTime() - deadline < 0) {
                 StackTraceElement[] st = t.getStackTrace();
-                if (t.getState() == Thread.State.WAITING
-                        && Arrays.stream(st).anyMatch(e -> e.getClassName().equals(Kernel.class.getName()))
-                        && Arrays.stream(st).anyMatch(e -> e.getClassName().startsWith(ReentrantReadWriteLock.class.getName()))) {
+                if (Arrays.stream(st).anyMatch(e -> e.getClassName().equals(Kernel.class.getName()))
+                        && Arrays.stream(st).anyMatch(e -> e.getClassName().startsWith(PollingRwLock.class.getName()))) {
                     return;
                 }
                 Thread.sleep(1);

@@ -22,7 +22,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -606,18 +605,19 @@ class SignalSemanticsTest {
                 result.completeExceptionally(t);
             }
         });
-        ReentrantReadWriteLock lock = self.get(30, SECONDS).group.killLock;
-        lock.writeLock().lock(); // a killer holds the group: the fork must wait
+        PollingRwLock lock = self.get(30, SECONDS).group.killLock;
+        lock.writeLock(); // a killer holds the group: the fork must wait
         try {
             go.countDown();
             long deadline = System.nanoTime() + SECONDS.toNanos(30);
-            while (!lock.hasQueuedThread(h.thread())) {
-                assertThat(System.nanoTime() - deadline).as("the fork queued for the group lock").isNegative();
+            while (lock.waiters() == 0) {
+                assertThat(System.nanoTime() - deadline).as("the fork waits for the group lock").isNegative();
                 Thread.sleep(1);
             }
             h.thread().interrupt();
+            Thread.sleep(20); // let the waiting fork see the interrupt while it still waits
         } finally {
-            lock.writeLock().unlock();
+            lock.writeUnlock();
         }
         long[] r = result.get(30, SECONDS);
         assertThat(r[0]).as("the fork succeeded").isPositive();

@@ -1,0 +1,188 @@
+package io.jreap.kernel;
+
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A reader/writer lock without hand-off: a waiter polls (spins, then yields, then parks for a
+ * bounded time) until it can take the lock itself; nobody ever has to wake it. jreap uses it for
+ * the group kill locks and the tree lock because of virtual threads:
+ *
+ * <p>With a queued lock ({@code ReentrantReadWriteLock}, {@code StampedLock}) a releasing thread
+ * hands the lock to the first waiter by unparking it, and the waiters behind wait for that one to
+ * run. A virtual waiter needs a carrier to run. When every carrier is held by virtual threads that
+ * are pinned (inside a class initialiser or a native frame; inside {@code synchronized} before JDK
+ * 24) and blocked behind that waiter, it never runs, and the fork and the kill deadlock. Here a
+ * lock held or wanted by a thread that has no carrier blocks no one but itself, provided the
+ * kernel keeps its rule that <em>a thread holding a jreap lock never parks or yields</em> (so a
+ * virtual holder keeps its carrier until it releases).
+ *
+ * <p>Writers have preference: a waiting writer sets {@link #WRITER_WAITING}, which keeps new
+ * readers out until a writer got in, so a fork storm cannot starve a kill. That makes readers
+ * depend on the waiting writer running, so a virtual-thread writer waits on its carrier
+ * (spinning) instead of parking or yielding; so does every virtual waiter of a lock made with
+ * {@code waitOnCarrier} (the tree lock, whose waiters may hold a group lock). Other waiters spin,
+ * yield, then park, since nobody depends on them. Not reentrant.
+ * Waiting is not interruptible, and an interrupt that arrives during the wait is kept for the
+ * caller (a fork must not fail because its thread was interrupted).
+ */
+final class PollingRwLock {
+    private static final AtomicIntegerFieldUpdater<PollingRwLock> STATE =
+            AtomicIntegerFieldUpdater.newUpdater(PollingRwLock.class, "state");
+
+    private static final int WRITER = 1 << 31;
+    private static final int WRITER_WAITING = 1 << 30;
+    private static final int READERS = WRITER_WAITING - 1;
+
+    /** WRITER | WRITER_WAITING | number of readers. */
+    private volatile int state;
+    /** The thread holding the write lock, for assertions. */
+    private volatile Thread writer;
+    /** Virtual threads wait for this lock on their carrier (see the class comment). */
+    private final boolean waitOnCarrier;
+    /** Threads waiting right now, for diagnostics and tests. */
+    private volatile int waiters;
+    private static final AtomicIntegerFieldUpdater<PollingRwLock> WAITERS =
+            AtomicIntegerFieldUpdater.newUpdater(PollingRwLock.class, "waiters");
+
+    PollingRwLock(boolean waitOnCarrier) {
+        this.waitOnCarrier = waitOnCarrier;
+    }
+
+    void readLock() {
+        int s = state;
+        if ((s & (WRITER | WRITER_WAITING)) == 0 && STATE.compareAndSet(this, s, s + 1)) {
+            return;
+        }
+        readLockSlow();
+    }
+
+    private void readLockSlow() {
+        Backoff b = new Backoff(this, waitOnCarrier);
+        try {
+            for (;;) {
+                int s = state;
+                if ((s & (WRITER | WRITER_WAITING)) == 0) {
+                    if (STATE.compareAndSet(this, s, s + 1)) {
+                        return;
+                    }
+                } else {
+                    b.pause();
+                }
+            }
+        } finally {
+            b.done();
+        }
+    }
+
+    void readUnlock() {
+        int s = STATE.getAndDecrement(this);
+        assert (s & READERS) != 0 : "read lock not held";
+    }
+
+    /** Takes the write lock if nobody holds the lock; does not announce a waiting writer. */
+    boolean tryWriteLock() {
+        int s = state;
+        if ((s & (WRITER | READERS)) == 0 && STATE.compareAndSet(this, s, (s & ~WRITER_WAITING) | WRITER)) {
+            writer = Thread.currentThread();
+            return true;
+        }
+        return false;
+    }
+
+    void writeLock() {
+        if (tryWriteLock()) {
+            return;
+        }
+        Backoff b = new Backoff(this, true);
+        try {
+            for (;;) {
+                int s = state;
+                if ((s & (WRITER | READERS)) == 0) {
+                    // Taking it clears WRITER_WAITING; other waiting writers set it again.
+                    if (STATE.compareAndSet(this, s, WRITER)) {
+                        writer = Thread.currentThread();
+                        return;
+                    }
+                } else if ((s & WRITER_WAITING) == 0) {
+                    STATE.compareAndSet(this, s, s | WRITER_WAITING);
+                } else {
+                    b.pause();
+                }
+            }
+        } finally {
+            b.done();
+        }
+    }
+
+    void writeUnlock() {
+        assert writer == Thread.currentThread() : "write lock not held by " + Thread.currentThread();
+        writer = null;
+        int s;
+        do {
+            s = state;
+        } while (!STATE.compareAndSet(this, s, s & ~WRITER));
+    }
+
+    boolean isWriteLockedByCurrentThread() {
+        return writer == Thread.currentThread();
+    }
+
+    /** Whether anyone holds the lock (read or write): the strongest check a read holder can assert. */
+    boolean isLocked() {
+        return (state & (WRITER | READERS)) != 0;
+    }
+
+    int readers() {
+        return state & READERS;
+    }
+
+    /** Number of threads waiting for the lock right now. */
+    int waiters() {
+        return waiters;
+    }
+
+    /**
+     * Spin, then yield, then park for growing but bounded times; or, for a virtual thread that must
+     * keep its carrier, only spin. A waiter that cannot run (a virtual thread without a carrier)
+     * delays only itself. Interrupts are swallowed while waiting and restored afterwards, so a set
+     * interrupt flag cannot turn the parks into a busy loop.
+     */
+    private static final class Backoff {
+        private static final int SPINS = 64;
+        private static final int YIELDS = 16;
+        private static final long MAX_PARK_NANOS = 1_000_000;
+
+        private final PollingRwLock lock;
+        private final boolean spinOnly;
+        private int rounds;
+        private boolean interrupted;
+
+        Backoff(PollingRwLock lock, boolean onCarrierIfVirtual) {
+            this.lock = lock;
+            this.spinOnly = onCarrierIfVirtual && ForkOptions.isVirtual(Thread.currentThread());
+            WAITERS.incrementAndGet(lock);
+        }
+
+        void pause() {
+            int r = rounds++;
+            if (spinOnly || r < SPINS) {
+                Thread.onSpinWait();
+            } else if (r < SPINS + YIELDS) {
+                Thread.yield();
+            } else {
+                LockSupport.parkNanos(lock, Math.min(MAX_PARK_NANOS, 1_000L << Math.min(20, r - SPINS - YIELDS)));
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                }
+            }
+        }
+
+        void done() {
+            WAITERS.decrementAndGet(lock);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
