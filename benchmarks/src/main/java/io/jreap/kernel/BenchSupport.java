@@ -25,6 +25,17 @@ public final class BenchSupport {
         }
     }
 
+    /**
+     * One fork and one exit of a thread-less child of the calling thread's LWP: the kernel's whole
+     * share of a fork (check point, group lock, tree lock, link, pid table, event; then unlink and
+     * reap) without any JVM thread.
+     */
+    public static long forkAndExitThreadless(Kernel kernel) {
+        Lwp child = kernel.forkLwp(kernel.currentLwp(), true, null, null);
+        kernel.exitThreadless(child);
+        return child.pid;
+    }
+
     /** Makes {@code n} thread-less LWPs under the sandbox's reaper (kernel bookkeeping only). */
     public static void forkThreadless(Kernel kernel, Sandbox sandbox, int n) {
         for (int i = 0; i < n; i++) {

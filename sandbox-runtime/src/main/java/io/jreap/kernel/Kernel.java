@@ -69,8 +69,8 @@ public final class Kernel {
 
     private static volatile Kernel global;
 
-    /** Virtual waiters stay on their carrier: a waiter here may hold a group lock (see PollingRwLock). */
-    final PollingRwLock treeLock = new PollingRwLock(true);
+    /** Taken with the {@code OnCarrier} calls by threads that hold a group lock (see PollingRwLock). */
+    final PollingRwLock treeLock = new PollingRwLock();
     private final PidTable pids = new PidTable();
     private final Map<Long, ProcessGroup> groups = new HashMap<>();
     private final ThreadLocal<Lwp> current = new ThreadLocal<>();
@@ -411,7 +411,7 @@ public final class Kernel {
     /** Allocates the child and links it everywhere (tree lock exclusive; group lock shared). */
     private Lwp link(Lwp parent, ProcessGroup pg, Thread thread) {
         assert pg.killLock.isLocked() : "PROC_LOCK_ASSERT: the fork holds its group lock shared";
-        treeLock.writeLock();
+        treeLock.writeLockOnCarrier();
         try {
             if (!parent.alive()) {
                 throw new IllegalStateException(parent.sandboxReaper
@@ -460,7 +460,8 @@ public final class Kernel {
 
     /** A fork is a transaction (rule 9): a child whose thread could not start is unlinked again. */
     private void unlinkFailedFork(Lwp c, Throwable cause) {
-        treeLock.writeLock();
+        assert c.group.killLock.isLocked() : "PROC_LOCK_ASSERT: the fork still holds its group lock";
+        treeLock.writeLockOnCarrier();
         try {
             c.parent.unlinkChild(c);
             c.reaper.unlinkReap(c);
@@ -943,7 +944,8 @@ public final class Kernel {
 
     /** The members of g, copied under the tree lock. */
     private Lwp[] members(ProcessGroup g) {
-        treeLock.readLock();
+        assert g.killLock.isWriteLockedByCurrentThread();
+        treeLock.readLockOnCarrier();
         try {
             Lwp[] out = new Lwp[g.members];
             int i = 0;
@@ -1162,7 +1164,7 @@ public final class Kernel {
                     return false;
                 }
             }
-            treeLock.writeLock();
+            treeLock.writeLockOnCarrier();
             try {
                 if (t.group != oldGroup || (newGroup != null && (newGroup.dissolved || groups.get(pgid) != newGroup))
                         || (newGroup == null && groups.containsKey(pgid))) {

@@ -19,12 +19,13 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Writers have preference: a waiting writer sets {@link #WRITER_WAITING}, which keeps new
  * readers out until a writer got in, so a fork storm cannot starve a kill. That makes readers
- * depend on the waiting writer running, so a virtual-thread writer waits on its carrier
- * (spinning) instead of parking or yielding; so does every virtual waiter of a lock made with
- * {@code waitOnCarrier} (the tree lock, whose waiters may hold a group lock). Other waiters spin,
- * yield, then park, since nobody depends on them. Not reentrant.
- * Waiting is not interruptible, and an interrupt that arrives during the wait is kept for the
- * caller (a fork must not fail because its thread was interrupted).
+ * depend on the waiting writer; so that they never depend on it for good (it may be a virtual
+ * thread without a carrier), a reader that has already waited through its spins, yields and a
+ * first park ignores the flag and takes the lock as soon as no writer holds it.
+ *
+ * <p>A waiter that holds another jreap lock must keep its carrier: it calls the
+ * {@code ...OnCarrier} variants, where a virtual thread only spins. Every other waiter spins,
+ * yields, then parks, since nobody depends on it. Not reentrant.
  */
 final class PollingRwLock {
     private static final AtomicIntegerFieldUpdater<PollingRwLock> STATE =
@@ -38,31 +39,36 @@ final class PollingRwLock {
     private volatile int state;
     /** The thread holding the write lock, for assertions. */
     private volatile Thread writer;
-    /** Virtual threads wait for this lock on their carrier (see the class comment). */
-    private final boolean waitOnCarrier;
     /** Threads waiting right now, for diagnostics and tests. */
     private volatile int waiters;
     private static final AtomicIntegerFieldUpdater<PollingRwLock> WAITERS =
             AtomicIntegerFieldUpdater.newUpdater(PollingRwLock.class, "waiters");
 
-    PollingRwLock(boolean waitOnCarrier) {
-        this.waitOnCarrier = waitOnCarrier;
-    }
-
+    /** Takes the lock shared; a virtual waiter may unmount while it waits. */
     void readLock() {
-        int s = state;
-        if ((s & (WRITER | WRITER_WAITING)) == 0 && STATE.compareAndSet(this, s, s + 1)) {
-            return;
+        if (!tryReadLock()) {
+            readLockSlow(false);
         }
-        readLockSlow();
     }
 
-    private void readLockSlow() {
-        Backoff b = new Backoff(this, waitOnCarrier);
+    /** Takes the lock shared for a thread that holds another jreap lock: it waits on its carrier. */
+    void readLockOnCarrier() {
+        if (!tryReadLock()) {
+            readLockSlow(true);
+        }
+    }
+
+    private boolean tryReadLock() {
+        int s = state;
+        return (s & (WRITER | WRITER_WAITING)) == 0 && STATE.compareAndSet(this, s, s + 1);
+    }
+
+    private void readLockSlow(boolean onCarrier) {
+        Backoff b = new Backoff(this, onCarrier);
         try {
             for (;;) {
                 int s = state;
-                if ((s & (WRITER | WRITER_WAITING)) == 0) {
+                if ((s & WRITER) == 0 && ((s & WRITER_WAITING) == 0 || b.waitedLong())) {
                     if (STATE.compareAndSet(this, s, s + 1)) {
                         return;
                     }
@@ -90,11 +96,22 @@ final class PollingRwLock {
         return false;
     }
 
+    /** Takes the lock exclusively; a virtual waiter may unmount while it waits. */
     void writeLock() {
-        if (tryWriteLock()) {
-            return;
+        if (!tryWriteLock()) {
+            writeLockSlow(false);
         }
-        Backoff b = new Backoff(this, true);
+    }
+
+    /** Takes the lock exclusively for a thread that holds another jreap lock: it waits on its carrier. */
+    void writeLockOnCarrier() {
+        if (!tryWriteLock()) {
+            writeLockSlow(true);
+        }
+    }
+
+    private void writeLockSlow(boolean onCarrier) {
+        Backoff b = new Backoff(this, onCarrier);
         try {
             for (;;) {
                 int s = state;
@@ -162,6 +179,11 @@ final class PollingRwLock {
             this.lock = lock;
             this.spinOnly = onCarrierIfVirtual && ForkOptions.isVirtual(Thread.currentThread());
             WAITERS.incrementAndGet(lock);
+        }
+
+        /** Past the spins, the yields and a first park: long enough to stop deferring to writers. */
+        boolean waitedLong() {
+            return rounds > SPINS + YIELDS;
         }
 
         void pause() {

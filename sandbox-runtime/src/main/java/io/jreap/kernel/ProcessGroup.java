@@ -12,7 +12,7 @@ final class ProcessGroup {
     final long pgid;
     final Session session;
     /** Writers have preference, so a fork storm cannot starve a kill (see PollingRwLock). */
-    final PollingRwLock killLock = new PollingRwLock(false);
+    final PollingRwLock killLock = new PollingRwLock();
 
     // Guarded by the tree lock.
     Lwp firstMember;
