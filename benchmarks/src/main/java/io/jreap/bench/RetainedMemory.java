@@ -22,25 +22,26 @@ public final class RetainedMemory {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         Kernel kernel = new Kernel();
-        Sandbox sandbox = kernel.newSandbox("memory", Integer.MAX_VALUE);
+        // Thread-less LWPs never exit by themselves (a pool's would when the pool shuts down), so
+        // they live in a sandbox of their own; forks that exit use another.
+        Sandbox threadless = kernel.newSandbox("threadless", Integer.MAX_VALUE);
+        Sandbox forks = kernel.newSandbox("forks", Integer.MAX_VALUE);
 
         // Warm up every class and table on the paths measured below.
-        BenchSupport.forkThreadless(kernel, sandbox, 1000);
-        forkAndReap(kernel, sandbox, 1000);
-        sandbox.kill();
+        BenchSupport.forkThreadless(kernel, threadless, 1000);
+        forkAndReap(kernel, forks, 1000);
 
         long base = usedAfterGc();
-        BenchSupport.forkThreadless(kernel, sandbox, n);
+        BenchSupport.forkThreadless(kernel, threadless, n);
         long live = usedAfterGc();
         System.out.printf("live thread-less LWPs: %d, retained %.1f bytes each%n", n, (live - base) / (double) n);
-        sandbox.kill(); // thread-less LWPs stay (a pool would shut down); measure reaped ones separately
-        Sandbox second = kernel.newSandbox("memory-2", Integer.MAX_VALUE);
+
         long before = usedAfterGc();
-        forkAndReap(kernel, second, n);
+        forkAndReap(kernel, forks, n);
         long after = usedAfterGc();
         System.out.printf("forked, exited and reaped LWPs: %d, retained %.3f bytes each (%d bytes in all)%n", n,
                 (after - before) / (double) n, after - before);
-        second.close(Duration.ofSeconds(30));
+        forks.close(Duration.ofSeconds(30));
     }
 
     private static void forkAndReap(Kernel kernel, Sandbox sandbox, int n) throws InterruptedException {

@@ -13,9 +13,14 @@ public final class LwpKilledError extends Error {
     private final transient Signal signal;
 
     public LwpKilledError(long pid, Signal signal) {
-        super("LWP " + pid + " was terminated by SIG" + signal, null, false, false);
+        super(null, null, false, false); // no stack trace, no message until asked: a kill makes many
         this.pid = pid;
         this.signal = signal;
+    }
+
+    @Override
+    public String getMessage() {
+        return "LWP " + pid + " was terminated by SIG" + signal;
     }
 
     public long pid() {
