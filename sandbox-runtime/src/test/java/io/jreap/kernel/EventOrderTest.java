@@ -6,14 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jreap.event.EventType;
 import io.jreap.event.LifecycleEvent;
-import io.jreap.event.RecordingEventSink;
 import io.jreap.proc.KillResult;
 import io.jreap.proc.NoSuchProcessException;
 import io.jreap.proc.Signal;
 import io.jreap.proc.SignalAction;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,30 +19,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The event stream: which events each call emits, with which fields (io.jreap.event.EventType),
  * and that the hand-off order is causal.
  */
-class EventOrderTest {
-    private static final Duration LONG = Duration.ofSeconds(30);
-
-    private final RecordingEventSink rec = new RecordingEventSink();
-    private final Kernel k = new Kernel(rec);
-    private Sandbox sb;
-
-    @BeforeEach
-    void setUp() {
-        sb = k.newSandbox("events", 64);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        sb.close(LONG);
-        assertThat(k.lwpCount()).as("nothing is retained once the sandbox is closed").isEqualTo(1);
+class EventOrderTest extends SandboxTestSupport {
+    EventOrderTest() {
+        super("events");
     }
 
     // =====================================================================================
@@ -60,7 +42,7 @@ class EventOrderTest {
                 .add(Thread.currentThread().getId());
         CountDownLatch grandchildrenUp = new CountDownLatch(n);
         List<Long> children = new ArrayList<>();
-        inLwp(() -> {
+        inLwpAwaitingExit(() -> {
             recordThread.run();
             for (int i = 0; i < n; i++) {
                 children.add(k.fork(() -> {
@@ -227,7 +209,7 @@ class EventOrderTest {
         AtomicReference<Long> threadId = new AtomicReference<>();
         long[] pids = new long[3];
         int[] handedOver = new int[1];
-        long w = inLwp(() -> {
+        long w = inLwpAwaitingExit(() -> {
             threadId.set(Thread.currentThread().getId());
             k.setpgid(0, 0);
             k.reaperAcquire(0);
@@ -298,7 +280,7 @@ class EventOrderTest {
     @Test
     void lifecycleEvents_carryTheirFields() throws Exception {
         CountDownLatch handled = new CountDownLatch(1);
-        long w = inLwp(() -> {
+        long w = inLwpAwaitingExit(() -> {
             k.setKeepsZombies(true);
             long z = k.fork(() -> { }).pid();
             k.waitpid(z, false);
@@ -378,15 +360,6 @@ class EventOrderTest {
         return out;
     }
 
-    private static int indexOf(List<LifecycleEvent> events, Predicate<LifecycleEvent> p) {
-        for (int i = 0; i < events.size(); i++) {
-            if (p.test(events.get(i))) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     private static int lastIndexOf(List<LifecycleEvent> events, Predicate<LifecycleEvent> p) {
         for (int i = events.size() - 1; i >= 0; i--) {
             if (p.test(events.get(i))) {
@@ -404,60 +377,8 @@ class EventOrderTest {
         return out;
     }
 
-    private void assertGone(long... pids) throws InterruptedException {
-        assertThat(k.awaitExit(pids, 30, SECONDS)).as("LWPs still running 30 s after they were told to end").isEmpty();
-    }
-
-    @FunctionalInterface
-    interface Body {
-        void run() throws Exception;
-    }
-
-    /** Runs {@code body} as a new LWP of the sandbox, rethrows its failure, and returns its pid. */
-    private long inLwp(Body body) throws Exception {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        LwpHandle h = sb.spawn(() -> {
-            try {
-                body.run();
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        });
-        assertThat(h.join(LONG)).as("the test body in LWP %d ended", h.pid()).isTrue();
-        assertGone(h.pid());
-        Throwable t = failure.get();
-        if (t instanceof Error) {
-            throw (Error) t;
-        }
-        if (t instanceof Exception) {
-            throw (Exception) t;
-        }
-        return h.pid();
-    }
-
-    static void idle(Kernel k) {
-        for (;;) {
-            k.checkSignals();
-            try {
-                Thread.sleep(60_000);
-            } catch (InterruptedException e) {
-                // a kill interrupts; the check point above acts on it
-            }
-        }
-    }
-
-    static long forkIdle(Kernel k) {
-        return k.fork(() -> idle(k)).pid();
-    }
-
-    static void awaitLatch(Kernel k, CountDownLatch latch) {
-        for (;;) {
-            try {
-                latch.await();
-                return;
-            } catch (InterruptedException e) {
-                k.checkSignals();
-            }
-        }
+    /** Like {@link #inLwp}, but also asserts the LWP is gone (awaitExit) before rethrowing its failure; returns its pid. */
+    private long inLwpAwaitingExit(Body body) throws Exception {
+        return runInLwp(body, true);
     }
 }

@@ -2,48 +2,27 @@ package io.jreap.kernel;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.jreap.event.EventType;
-import io.jreap.event.RecordingEventSink;
 import io.jreap.proc.Errno;
-import io.jreap.proc.InvalidArgumentException;
 import io.jreap.proc.KillResult;
 import io.jreap.proc.LwpState;
 import io.jreap.proc.NoSuchProcessException;
 import io.jreap.proc.PermissionDeniedException;
-import io.jreap.proc.ProcException;
 import io.jreap.proc.Signal;
 import io.jreap.proc.SignalAction;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Process groups and sessions: {@code setpgid}, {@code setsid}, {@code getpgid}, {@code getsid}, {@code killpg}. */
-class GroupSessionTest {
-    private static final Duration LONG = Duration.ofSeconds(30);
-
-    private final RecordingEventSink rec = new RecordingEventSink();
-    private final Kernel k = new Kernel(rec);
-    private Sandbox sb;
-
-    @BeforeEach
-    void setUp() {
-        sb = k.newSandbox("groups", 64);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        sb.close(LONG);
-        assertThat(k.lwpCount()).as("nothing is retained once the sandbox is closed").isEqualTo(1);
+class GroupSessionTest extends SandboxTestSupport {
+    GroupSessionTest() {
+        super("groups");
     }
 
     // =====================================================================================
@@ -381,65 +360,6 @@ class GroupSessionTest {
     // Helpers
     // =====================================================================================
 
-    private static Throwable caught(ThrowingCallable call) {
-        try {
-            call.call();
-        } catch (Throwable t) {
-            return t;
-        }
-        return null;
-    }
-
-    private static void assertErrno(Throwable t, Errno errno) {
-        assertThat(t).as("expected %s", errno).isInstanceOf(ProcException.class);
-        assertThat(((ProcException) t).errno()).isEqualTo(errno);
-    }
-
-    private void assertGone(long... pids) throws InterruptedException {
-        assertThat(k.awaitExit(pids, 30, SECONDS)).as("LWPs still running 30 s after they were told to end").isEmpty();
-    }
-
-    @FunctionalInterface
-    interface Body {
-        void run() throws Exception;
-    }
-
-    /** Runs {@code body} as a new LWP of the sandbox (so kernel calls act for it) and rethrows its failure. */
-    private void inLwp(Body body) throws Exception {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        LwpHandle h = sb.spawn(() -> {
-            try {
-                body.run();
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        });
-        assertThat(h.join(LONG)).as("the test body in LWP %d ended", h.pid()).isTrue();
-        Throwable t = failure.get();
-        if (t instanceof Error) {
-            throw (Error) t;
-        }
-        if (t instanceof Exception) {
-            throw (Exception) t;
-        }
-    }
-
-    /** Plugin-style idling: every wake-up passes a check point, so any terminating signal ends it. */
-    static void idle(Kernel k) {
-        for (;;) {
-            k.checkSignals();
-            try {
-                Thread.sleep(60_000);
-            } catch (InterruptedException e) {
-                // a kill interrupts; the check point above acts on it
-            }
-        }
-    }
-
-    static long forkIdle(Kernel k) {
-        return k.fork(() -> idle(k)).pid();
-    }
-
     static long[] forkChildWithGrandchild(Kernel k) throws Exception {
         CompletableFuture<Long> grandchild = new CompletableFuture<>();
         long child = k.fork(() -> {
@@ -452,16 +372,5 @@ class GroupSessionTest {
             idle(k);
         }).pid();
         return new long[] {child, grandchild.get(30, SECONDS)};
-    }
-
-    static void awaitLatch(Kernel k, CountDownLatch latch) {
-        for (;;) {
-            try {
-                latch.await();
-                return;
-            } catch (InterruptedException e) {
-                k.checkSignals();
-            }
-        }
     }
 }

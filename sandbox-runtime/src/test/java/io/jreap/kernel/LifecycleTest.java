@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jreap.event.EventType;
 import io.jreap.event.LifecycleEvent;
-import io.jreap.event.RecordingEventSink;
 import io.jreap.proc.Errno;
 import io.jreap.proc.ExitStatus;
 import io.jreap.proc.KillResult;
@@ -16,7 +15,6 @@ import io.jreap.proc.LwpKilledError;
 import io.jreap.proc.LwpLimitException;
 import io.jreap.proc.LwpState;
 import io.jreap.proc.NoChildException;
-import io.jreap.proc.ProcException;
 import io.jreap.proc.Signal;
 import io.jreap.proc.SignalAction;
 import java.time.Duration;
@@ -27,28 +25,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Birth, threads, exit, zombies and waitpid, the LWP limit, and the sandbox's own life cycle. */
-class LifecycleTest {
-    private static final Duration LONG = Duration.ofSeconds(30);
-
-    private final RecordingEventSink rec = new RecordingEventSink();
-    private final Kernel k = new Kernel(rec);
-    private Sandbox sb;
-
-    @BeforeEach
-    void setUp() {
-        sb = k.newSandbox("lifecycle", 64);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        sb.close(LONG);
-        assertThat(k.lwpCount()).as("nothing is retained once the sandboxes are closed").isEqualTo(1);
+class LifecycleTest extends SandboxTestSupport {
+    LifecycleTest() {
+        super("lifecycle");
     }
 
     // =====================================================================================
@@ -581,30 +563,6 @@ class LifecycleTest {
     // Helpers
     // =====================================================================================
 
-    private LifecycleEvent exitOf(long pid) {
-        List<LifecycleEvent> exits = rec.events(e -> e.type() == EventType.EXIT && e.pid() == pid);
-        assertThat(exits).as("EXIT events of pid %d", pid).hasSize(1);
-        return exits.get(0);
-    }
-
-    private static Throwable caught(ThrowingCallable call) {
-        try {
-            call.call();
-        } catch (Throwable t) {
-            return t;
-        }
-        return null;
-    }
-
-    private static void assertErrno(Throwable t, Errno errno) {
-        assertThat(t).as("expected %s", errno).isInstanceOf(ProcException.class);
-        assertThat(((ProcException) t).errno()).isEqualTo(errno);
-    }
-
-    private void assertGone(long... pids) throws InterruptedException {
-        assertThat(k.awaitExit(pids, 30, SECONDS)).as("LWPs still running 30 s after they were told to end").isEmpty();
-    }
-
     /** Waits until {@code t} parks (e.g. in waitpid). */
     private static void awaitBlockedIn(Thread t) {
         long deadline = System.nanoTime() + SECONDS.toNanos(30);
@@ -619,83 +577,6 @@ class LifecycleTest {
                 Thread.currentThread().interrupt();
                 return;
             }
-        }
-    }
-
-    @FunctionalInterface
-    interface Body {
-        void run() throws Exception;
-    }
-
-    private void inLwp(Body body) throws Exception {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        LwpHandle h = sb.spawn(() -> {
-            try {
-                body.run();
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        });
-        assertThat(h.join(LONG)).as("the test body in LWP %d ended", h.pid()).isTrue();
-        Throwable t = failure.get();
-        if (t instanceof Error) {
-            throw (Error) t;
-        }
-        if (t instanceof Exception) {
-            throw (Exception) t;
-        }
-    }
-
-    static void idle(Kernel k) {
-        for (;;) {
-            k.checkSignals();
-            try {
-                Thread.sleep(60_000);
-            } catch (InterruptedException e) {
-                // a kill interrupts; the check point above acts on it
-            }
-        }
-    }
-
-    /** A busy plugin loop with frequent check points (a handled or ignored TERM does not stop it). */
-    static void tick(Kernel k) {
-        for (;;) {
-            k.checkSignals();
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                // a kill interrupts; the check point above acts on it
-            }
-        }
-    }
-
-    static long forkIdle(Kernel k) {
-        return k.fork(() -> idle(k)).pid();
-    }
-
-    static void awaitLatch(Kernel k, CountDownLatch latch) {
-        for (;;) {
-            try {
-                latch.await();
-                return;
-            } catch (InterruptedException e) {
-                k.checkSignals();
-            }
-        }
-    }
-
-    static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        for (;;) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.entry;
 
 import io.jreap.event.EventType;
 import io.jreap.event.LifecycleEvent;
-import io.jreap.event.RecordingEventSink;
 import io.jreap.proc.BusyException;
 import io.jreap.proc.Errno;
 import io.jreap.proc.ExitStatus;
@@ -22,15 +21,11 @@ import io.jreap.proc.ReaperPidInfo;
 import io.jreap.proc.ReaperStatus;
 import io.jreap.proc.Signal;
 import io.jreap.proc.SignalAction;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,27 +34,15 @@ import org.junit.jupiter.api.Test;
  * an LWP here; the test's reaper is an LWP of a sandbox that runs the test body in its own thread,
  * because every kernel call acts for the calling thread.
  */
-class ReaperSemanticsTest {
-    private static final Duration LONG = Duration.ofSeconds(30);
+class ReaperSemanticsTest extends SandboxTestSupport {
     private static final int VALID = ReaperPidInfo.VALID;
     private static final int CHILD = ReaperPidInfo.CHILD;
     private static final int REAPER = ReaperPidInfo.REAPER;
     private static final int ZOMBIE = ReaperPidInfo.ZOMBIE;
     private static final int STOPPED = ReaperPidInfo.STOPPED;
 
-    private final RecordingEventSink rec = new RecordingEventSink();
-    private final Kernel k = new Kernel(rec);
-    private Sandbox sb;
-
-    @BeforeEach
-    void setUp() {
-        sb = k.newSandbox("reaper-test", 64);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        sb.close(LONG);
-        assertThat(k.lwpCount()).as("nothing is retained once the sandbox is closed").isEqualTo(1);
+    ReaperSemanticsTest() {
+        super("reaper-test");
     }
 
     // =====================================================================================
@@ -661,57 +644,6 @@ class ReaperSemanticsTest {
         assertThat(rec.events(e -> e.type() == EventType.REPARENT && e.ppid() == Kernel.INIT_PID)).isEmpty();
     }
 
-    private LifecycleEvent exitOf(long pid) {
-        List<LifecycleEvent> exits = rec.events(e -> e.type() == EventType.EXIT && e.pid() == pid);
-        assertThat(exits).as("EXIT events of pid %d", pid).hasSize(1);
-        return exits.get(0);
-    }
-
-    private void assertGone(long... pids) throws InterruptedException {
-        assertThat(k.awaitExit(pids, 30, SECONDS)).as("LWPs still running 30 s after they were told to end").isEmpty();
-    }
-
-    @FunctionalInterface
-    interface Body {
-        void run() throws Exception;
-    }
-
-    /** Runs {@code body} as a new LWP of the sandbox (so kernel calls act for it) and rethrows its failure. */
-    private void inLwp(Body body) throws Exception {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        LwpHandle h = sb.spawn(() -> {
-            try {
-                body.run();
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        });
-        assertThat(h.join(LONG)).as("the test body in LWP %d ended", h.pid()).isTrue();
-        Throwable t = failure.get();
-        if (t instanceof Error) {
-            throw (Error) t;
-        }
-        if (t instanceof Exception) {
-            throw (Exception) t;
-        }
-    }
-
-    /** Plugin-style idling: every wake-up passes a check point, so any terminating signal ends it. */
-    static void idle(Kernel k) {
-        for (;;) {
-            k.checkSignals();
-            try {
-                Thread.sleep(60_000);
-            } catch (InterruptedException e) {
-                // a kill interrupts; the check point above acts on it
-            }
-        }
-    }
-
-    static long forkIdle(Kernel k) {
-        return k.fork(() -> idle(k)).pid();
-    }
-
     /** Forks an idling child that forks an idling grandchild; returns {child, grandchild}. */
     static long[] forkChildWithGrandchild(Kernel k, boolean childKeepsZombies) throws Exception {
         CompletableFuture<Long> grandchild = new CompletableFuture<>();
@@ -726,17 +658,5 @@ class ReaperSemanticsTest {
             idle(k);
         }).pid();
         return new long[] {child, grandchild.get(30, SECONDS)};
-    }
-
-    /** Waits for the latch; an interrupt passes a check point (so a kill ends the wait) and waits on. */
-    static void awaitLatch(Kernel k, CountDownLatch latch) {
-        for (;;) {
-            try {
-                latch.await();
-                return;
-            } catch (InterruptedException e) {
-                k.checkSignals();
-            }
-        }
     }
 }

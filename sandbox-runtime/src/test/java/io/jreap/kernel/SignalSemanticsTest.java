@@ -6,25 +6,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jreap.event.EventType;
 import io.jreap.event.LifecycleEvent;
-import io.jreap.event.RecordingEventSink;
 import io.jreap.proc.Errno;
 import io.jreap.proc.ExitStatus;
 import io.jreap.proc.LwpKilledError;
 import io.jreap.proc.LwpState;
-import io.jreap.proc.ProcException;
 import io.jreap.proc.ReaperPidInfo;
 import io.jreap.proc.Signal;
 import io.jreap.proc.SignalAction;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,22 +26,9 @@ import org.junit.jupiter.api.Test;
  * ignored or handled signal wakes nothing), stop/continue, signal 0, permissions, and a fork as a
  * signal-check point.
  */
-class SignalSemanticsTest {
-    private static final Duration LONG = Duration.ofSeconds(30);
-
-    private final RecordingEventSink rec = new RecordingEventSink();
-    private final Kernel k = new Kernel(rec);
-    private Sandbox sb;
-
-    @BeforeEach
-    void setUp() {
-        sb = k.newSandbox("signals", 64);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        sb.close(LONG);
-        assertThat(k.lwpCount()).as("nothing is retained once the sandbox is closed").isEqualTo(1);
+class SignalSemanticsTest extends SandboxTestSupport {
+    SignalSemanticsTest() {
+        super("signals");
     }
 
     // =====================================================================================
@@ -630,15 +611,6 @@ class SignalSemanticsTest {
     // Helpers
     // =====================================================================================
 
-    private static int indexOf(List<LifecycleEvent> events, java.util.function.Predicate<LifecycleEvent> p) {
-        for (int i = 0; i < events.size(); i++) {
-            if (p.test(events.get(i))) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     private void awaitStoppedEvents(long pid, int n) throws InterruptedException {
         long deadline = System.nanoTime() + SECONDS.toNanos(30);
         while (rec.events(e -> e.type() == EventType.SIGNAL_DELIVERED && e.pid() == pid
@@ -674,81 +646,6 @@ class SignalSemanticsTest {
         while (t.getState() != Thread.State.TIMED_WAITING && t.getState() != Thread.State.WAITING) {
             assertThat(System.nanoTime() - deadline).as("%s blocks", t).isNegative();
             Thread.sleep(1);
-        }
-    }
-
-    private LifecycleEvent exitOf(long pid) {
-        List<LifecycleEvent> exits = rec.events(e -> e.type() == EventType.EXIT && e.pid() == pid);
-        assertThat(exits).as("EXIT events of pid %d", pid).hasSize(1);
-        return exits.get(0);
-    }
-
-    private static Throwable caught(ThrowingCallable call) {
-        try {
-            call.call();
-        } catch (Throwable t) {
-            return t;
-        }
-        return null;
-    }
-
-    private static void assertErrno(Throwable t, Errno errno) {
-        assertThat(t).as("expected %s", errno).isInstanceOf(ProcException.class);
-        assertThat(((ProcException) t).errno()).isEqualTo(errno);
-    }
-
-    private void assertGone(long... pids) throws InterruptedException {
-        assertThat(k.awaitExit(pids, 30, SECONDS)).as("LWPs still running 30 s after they were told to end").isEmpty();
-    }
-
-    @FunctionalInterface
-    interface Body {
-        void run() throws Exception;
-    }
-
-    private void inLwp(Body body) throws Exception {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        LwpHandle h = sb.spawn(() -> {
-            try {
-                body.run();
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        });
-        assertThat(h.join(LONG)).as("the test body in LWP %d ended", h.pid()).isTrue();
-        Throwable t = failure.get();
-        if (t instanceof Error) {
-            throw (Error) t;
-        }
-        if (t instanceof Exception) {
-            throw (Exception) t;
-        }
-    }
-
-    static void idle(Kernel k) {
-        for (;;) {
-            k.checkSignals();
-            try {
-                Thread.sleep(60_000);
-            } catch (InterruptedException e) {
-                // a kill interrupts; the check point above acts on it
-            }
-        }
-    }
-
-    /** Plugin code that swallows interrupts: only the latch ends the wait. */
-    static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        for (;;) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 }
