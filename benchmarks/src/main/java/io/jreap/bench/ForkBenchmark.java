@@ -1,9 +1,7 @@
 package io.jreap.bench;
 
-import io.jreap.kernel.BenchSupport;
 import io.jreap.kernel.ForkOptions;
 import io.jreap.kernel.Kernel;
-import io.jreap.kernel.Sandbox;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -32,21 +30,19 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @State(Scope.Thread)
 public class ForkBenchmark {
+    private BoundSandbox bound;
     private Kernel kernel;
-    private Sandbox sandbox;
     private final Runnable task = () -> { };
 
     @Setup(Level.Trial)
     public void setUp() {
-        kernel = new Kernel();
-        sandbox = kernel.newSandbox("bench", Integer.MAX_VALUE);
-        BenchSupport.enter(kernel, sandbox);
+        bound = new BoundSandbox(new Kernel(), "bench");
+        kernel = bound.kernel;
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws InterruptedException {
-        BenchSupport.leave(kernel);
-        sandbox.close();
+        bound.close();
     }
 
     @Benchmark

@@ -4,7 +4,6 @@ import io.jreap.event.EventSink;
 import io.jreap.event.LifecycleEvent;
 import io.jreap.kernel.BenchSupport;
 import io.jreap.kernel.Kernel;
-import io.jreap.kernel.Sandbox;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -35,28 +34,24 @@ public class ForkPathBenchmark {
     @Param({"none", "dropping"})
     public String sink;
 
-    private Kernel kernel;
-    private Sandbox sandbox;
+    private BoundSandbox bound;
 
     @Setup(Level.Trial)
     public void setUp() {
-        kernel = sink.equals("none") ? new Kernel() : new Kernel(new EventSink() {
+        bound = new BoundSandbox(sink.equals("none") ? new Kernel() : new Kernel(new EventSink() {
             @Override
             public void publish(LifecycleEvent event) {
             }
-        });
-        sandbox = kernel.newSandbox("fork-path", Integer.MAX_VALUE);
-        BenchSupport.enter(kernel, sandbox);
+        }), "fork-path");
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws InterruptedException {
-        BenchSupport.leave(kernel);
-        sandbox.close();
+        bound.close();
     }
 
     @Benchmark
     public long threadlessForkExit() {
-        return BenchSupport.forkAndExitThreadless(kernel);
+        return BenchSupport.forkAndExitThreadless(bound.kernel);
     }
 }

@@ -43,6 +43,19 @@ public class KillBenchmark {
         return n >= 100_000;
     }
 
+    /** Starts {@code n} copies of {@code body} with {@code start} and waits until all are running. */
+    static void startAll(int n, java.util.function.Consumer<Runnable> start, Runnable body)
+            throws InterruptedException {
+        CountDownLatch up = new CountDownLatch(n);
+        for (int i = 0; i < n; i++) {
+            start.accept(() -> {
+                up.countDown();
+                body.run();
+            });
+        }
+        up.await();
+    }
+
     static void requireThreads(int n) {
         if (virtual(n) && !VirtualThreads.available()) {
             throw new IllegalStateException("n=" + n + " runs on virtual threads: use JDK 21+ (or -p n=1000,10000)");
@@ -61,23 +74,18 @@ public class KillBenchmark {
             requireThreads(n);
             kernel = new Kernel();
             sandbox = kernel.newSandbox("kill-bench", Integer.MAX_VALUE);
-            CountDownLatch up = new CountDownLatch(n);
             ForkOptions opts = virtual(n) ? ForkOptions.virtual() : ForkOptions.platform();
             Kernel k = kernel;
-            for (int i = 0; i < n; i++) {
-                sandbox.spawn(opts, () -> {
-                    up.countDown();
-                    while (true) {
-                        k.checkSignals();
-                        try {
-                            Thread.sleep(60_000);
-                        } catch (InterruptedException e) {
-                            // swallowed: only the check point ends this LWP
-                        }
+            startAll(n, body -> sandbox.spawn(opts, body), () -> {
+                while (true) {
+                    k.checkSignals();
+                    try {
+                        Thread.sleep(60_000);
+                    } catch (InterruptedException e) {
+                        // swallowed: only the check point ends this LWP
                     }
-                });
-            }
-            up.await();
+                }
+            });
         }
 
         @TearDown(Level.Invocation)
@@ -96,18 +104,13 @@ public class KillBenchmark {
         public void setUp() throws InterruptedException {
             requireThreads(n);
             pool = virtual(n) ? VirtualThreads.perTaskExecutor() : Executors.newFixedThreadPool(n);
-            CountDownLatch up = new CountDownLatch(n);
-            for (int i = 0; i < n; i++) {
-                pool.execute(() -> {
-                    up.countDown();
-                    try {
-                        Thread.sleep(60_000);
-                    } catch (InterruptedException e) {
-                        // return: the task ends
-                    }
-                });
-            }
-            up.await();
+            startAll(n, pool::execute, () -> {
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    // return: the task ends
+                }
+            });
         }
 
         @TearDown(Level.Invocation)
