@@ -39,5 +39,11 @@ public enum EventType {
     /** pid stopped being a reaper; count = LWPs handed to its reaper (other). */
     REAPER_RELEASE,
     /** A sandbox was created (pid = its reaper) or closed (detail = "closed"). */
-    SANDBOX
+    SANDBOX,
+    /**
+     * An LWP called {@code System.exit} or {@code Runtime.halt}, which jreap turned into the end of
+     * the LWP or of its sandbox. pid = the caller, status = the exit code, detail = "exit" or
+     * "halt" and what was ended ("lwp" or "sandbox").
+     */
+    EXIT_CALL
 }

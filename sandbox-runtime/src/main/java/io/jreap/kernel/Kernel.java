@@ -73,7 +73,12 @@ public final class Kernel {
     final PollingRwLock treeLock = new PollingRwLock();
     private final PidTable pids = new PidTable();
     private final Map<Long, ProcessGroup> groups = new HashMap<>();
-    private final ThreadLocal<Lwp> current = new ThreadLocal<>();
+    /**
+     * Which LWP each thread runs in. A map rather than a thread-local so that a fork binds the child
+     * thread before it starts: the child is in its LWP from its first instruction, and a thread the
+     * agent forks (whose run method jreap does not own) needs no code of its own to bind itself.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Thread, Lwp> bound = new java.util.concurrent.ConcurrentHashMap<>();
     final Lwp init;
     private long nextPid = 2;
     private volatile EventSink sink;
@@ -126,7 +131,7 @@ public final class Kernel {
 
     /** Whether the calling thread belongs to an LWP of this kernel. */
     public boolean inLwp() {
-        return current.get() != null;
+        return bound.get(Thread.currentThread()) != null;
     }
 
     /** The calling LWP's parent pid (0 for the host). */
@@ -233,20 +238,25 @@ public final class Kernel {
     }
 
     Lwp caller() {
-        Lwp c = current.get();
+        Lwp c = bound.get(Thread.currentThread());
         return c != null ? c : init;
     }
 
     Lwp currentLwp() {
-        return current.get();
+        return bound.get(Thread.currentThread());
     }
 
-    void bind(Lwp p) {
-        current.set(p);
+    /** The LWP that {@code t} runs in, or null (a host thread, or an LWP of another kernel). */
+    Lwp lwpOf(Thread t) {
+        return bound.get(t);
     }
 
-    void unbind() {
-        current.remove();
+    private void bind(Thread t, Lwp p) {
+        bound.put(t, p);
+    }
+
+    private void unbind(Thread t, Lwp p) {
+        bound.remove(t, p);
     }
 
     /** The LWP {@code pid} as {@code c} may see it: its own sandbox, or anything for the host. */
@@ -305,7 +315,7 @@ public final class Kernel {
      * @throws LwpKilledError if the caller was killed
      */
     public LwpHandle fork(ForkOptions options, Runnable task) {
-        Lwp parent = current.get();
+        Lwp parent = bound.get(Thread.currentThread());
         if (parent == null) {
             throw new IllegalStateException("fork() needs a calling thread that belongs to an LWP; "
                     + "from a host thread use Sandbox.spawn(...)");
@@ -320,7 +330,7 @@ public final class Kernel {
     public LwpHandle addThread(ForkOptions options, Runnable task) {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(task, "task");
-        Lwp p = current.get();
+        Lwp p = bound.get(Thread.currentThread());
         if (p == null) {
             throw new IllegalStateException("addThread() needs a calling thread that belongs to an LWP");
         }
@@ -330,6 +340,7 @@ public final class Kernel {
         main.thread = t;
         main.lwp = p;
         p.addThread(t);
+        bind(t, p);
         // A kill that marked p before addThread registered t is seen by t's first check point;
         // one that marks after it interrupts t. Either way t runs no plugin code after the kill.
         EventSink s = sink;
@@ -361,6 +372,34 @@ public final class Kernel {
      * reaper or a pool) and stays until {@link #exitThreadless}.
      */
     Lwp forkLwp(Lwp parent, boolean callerIsParent, Thread thread, LwpThreadMain main) {
+        Lwp child = beginFork(parent, callerIsParent, thread, null);
+        ProcessGroup pg = child.group;
+        try {
+            if (thread != null) {
+                main.lwp = child;
+                try {
+                    thread.start();
+                } catch (Throwable e) {
+                    unlinkFailedFork(child, thread, e);
+                    throw e;
+                }
+            }
+            return child;
+        } finally {
+            pg.killLock.readUnlock();
+        }
+    }
+
+    /**
+     * First half of a fork: passes the caller's check point, takes the parent's group lock shared,
+     * rechecks, links the child (and binds {@code thread} to it) and returns it <em>with its group's
+     * kill lock still held shared</em>. The caller starts the thread and then calls
+     * {@link #endStart}, on every path. Used directly by the agent, whose thread start happens in
+     * the JDK's own {@code Thread.start} between the two halves.
+     *
+     * @param pool the executor a pool LWP stands for, or null
+     */
+    Lwp beginFork(Lwp parent, boolean callerIsParent, Thread thread, Object pool) {
         EventSink s = sink;
         if (s != EventSink.NONE) {
             s.reserve(1);
@@ -376,6 +415,7 @@ public final class Kernel {
             }
             ProcessGroup pg = parent.group;
             pg.killLock.readLock(); // an interrupt does not end the wait: it must not fail a start
+            boolean holding = false;
             try {
                 if (parent.group != pg) {
                     continue; // moved by setpgid while we waited: retry with its new group
@@ -388,28 +428,124 @@ public final class Kernel {
                     denyFork(s, parent, "parent killed by SIG" + k);
                     throw new LwpKilledError(parent.pid, k);
                 }
-                Lwp child = link(parent, pg, thread);
-                if (s != EventSink.NONE) {
-                    publish(s, EventType.FORK, child, child.reaper.pid, 0, 0, 0, null);
-                }
+                Lwp child = link(parent, pg, thread, pool);
                 if (thread != null) {
-                    main.lwp = child;
-                    try {
-                        thread.start();
-                    } catch (Throwable e) {
-                        unlinkFailedFork(child, e);
-                        throw e;
-                    }
+                    bind(thread, child);
                 }
+                if (s != EventSink.NONE) {
+                    publish(s, EventType.FORK, child, child.reaper.pid, 0, 0, 0, pool == null ? null : "pool");
+                }
+                holding = true;
                 return child;
             } finally {
-                pg.killLock.readUnlock();
+                if (!holding) {
+                    pg.killLock.readUnlock();
+                }
             }
         }
     }
 
+    /**
+     * First half of adding a thread to an existing LWP on its behalf (a pool's new worker): takes
+     * the LWP's group lock shared, refuses if the LWP was terminated, registers and binds the
+     * thread and returns <em>with the lock held</em>; {@link #endStart} follows on every path. A
+     * kill of the LWP therefore either finds the thread registered (and interrupts it) or is seen
+     * here and refuses it.
+     */
+    void beginAddThread(Lwp p, Thread thread) {
+        EventSink s = sink;
+        if (s != EventSink.NONE) {
+            s.reserve(1);
+        }
+        for (;;) {
+            ProcessGroup pg = p.group;
+            pg.killLock.readLock();
+            boolean holding = false;
+            try {
+                if (p.group != pg) {
+                    continue;
+                }
+                Signal k = p.killSignal;
+                if (k != null || !p.alive()) {
+                    denyFork(s, p, k != null ? "pool killed by SIG" + k : "pool exited");
+                    throw new LwpKilledError(p.pid, k != null ? k : Signal.KILL);
+                }
+                p.addThread(thread);
+                bind(thread, p);
+                if (s != EventSink.NONE) {
+                    publish(s, EventType.THREAD_ADD, p, 0, 0, 0, 0, thread.getName());
+                }
+                holding = true;
+                return;
+            } finally {
+                if (!holding) {
+                    pg.killLock.readUnlock();
+                }
+            }
+        }
+    }
+
+    /**
+     * Second half of {@link #beginFork} / {@link #beginAddThread}: after the JDK's start returned
+     * ({@code failure == null}) or threw, undoes a failed start (rule 9) and releases the group lock.
+     */
+    void endStart(Lwp p, Thread thread, boolean newChild, Throwable failure) {
+        ProcessGroup pg = p.group; // cannot change: a group change needs this lock exclusively
+        assert pg.killLock.isLocked() : "PROC_LOCK_ASSERT: the start still holds its group lock";
+        try {
+            if (failure == null) {
+                if (newChild) {
+                    p.markRunning(); // the child may already have run and exited: a CAS from NEW
+                }
+            } else {
+                if (newChild) {
+                    unlinkFailedFork(p, thread, failure);
+                } else {
+                    unbind(thread, p);
+                    p.removeThread(thread, false);
+                }
+            }
+        } finally {
+            pg.killLock.readUnlock();
+        }
+    }
+
+    /**
+     * Creates the thread-less LWP that stands for {@code pool}, a child of {@code creator}; the
+     * pool's workers become its threads. Passing the creator's check point, like any fork.
+     */
+    Lwp forkPool(Lwp creator, Object pool) {
+        Lwp c = beginFork(creator, true, null, pool);
+        c.group.killLock.readUnlock();
+        return c;
+    }
+
+    /**
+     * {@code System.exit}/{@code Runtime.halt} called in LWP {@code p}: ends p (as {@code exit(2)}
+     * ends one process) or, with {@code wholeSandbox}, every LWP of p's sandbox, and returns the
+     * error the calling thread then throws. The JVM goes on.
+     */
+    LwpKilledError exitCall(Lwp p, int status, boolean halt, boolean wholeSandbox) {
+        EventSink s = sink;
+        String what = (halt ? "halt" : "exit") + (wholeSandbox ? " sandbox" : " lwp");
+        if (s != EventSink.NONE) {
+            s.reserve(1);
+            publish(s, EventType.EXIT_CALL, p, 0, 0, 0, status, what);
+        }
+        if (p.killSignal == null) {
+            p.exitRequested = status;
+        }
+        if (wholeSandbox && p.sandbox != null) {
+            p.sandbox.kill();
+        } else {
+            kill(p.pid, Signal.KILL);
+        }
+        return new LwpKilledError(p.pid, Signal.KILL, (halt ? "Runtime.halt(" : "System.exit(") + status
+                + ") ends " + (wholeSandbox ? "the sandbox" : "the LWP") + ", not the JVM");
+    }
+
     /** Allocates the child and links it everywhere (tree lock exclusive; group lock shared). */
-    private Lwp link(Lwp parent, ProcessGroup pg, Thread thread) {
+    private Lwp link(Lwp parent, ProcessGroup pg, Thread thread, Object pool) {
         assert pg.killLock.isLocked() : "PROC_LOCK_ASSERT: the fork holds its group lock shared";
         treeLock.writeLockOnCarrier();
         try {
@@ -428,6 +564,7 @@ public final class Kernel {
             KillRun[] inherited = parent.inheritedKills == null && parent.receivedKills == null
                     ? null : KillRun.union(parent.inheritedKills, parent.receivedKills);
             Lwp c = new Lwp(pid, parent.pid, sb, false, inherited);
+            c.pool = pool;
             if (parent.actions != null) {
                 c.actions = Lwp.actionsAfterExec(parent.actions);
             }
@@ -459,8 +596,11 @@ public final class Kernel {
     }
 
     /** A fork is a transaction (rule 9): a child whose thread could not start is unlinked again. */
-    private void unlinkFailedFork(Lwp c, Throwable cause) {
+    private void unlinkFailedFork(Lwp c, Thread thread, Throwable cause) {
         assert c.group.killLock.isLocked() : "PROC_LOCK_ASSERT: the fork still holds its group lock";
+        if (thread != null) {
+            unbind(thread, c);
+        }
         treeLock.writeLockOnCarrier();
         try {
             c.parent.unlinkChild(c);
@@ -491,8 +631,9 @@ public final class Kernel {
 
     /** A thread of {@code p} ended; the last one makes p exit. */
     void threadExit(Lwp p, Thread t, boolean uncaught) {
-        if (p.removeThread(t, uncaught)) {
-            exit(p);
+        unbind(t, p);
+        if (p.removeThread(t, uncaught) && (p.pool == null || p.killed() || PoolSupport.isShutdown(p.pool))) {
+            exit(p); // a pool LWP outlives its idle workers until it is killed or shut down
         }
     }
 
@@ -502,7 +643,9 @@ public final class Kernel {
     }
 
     private void exit(Lwp p) {
-        ExitStatus status = p.killSignal != null ? ExitStatus.killedBy(p.killSignal)
+        Integer requested = p.exitRequested;
+        ExitStatus status = requested != null ? new ExitStatus(requested, null)
+                : p.killSignal != null ? ExitStatus.killedBy(p.killSignal)
                 : p.diedOfUncaught() ? ExitStatus.UNCAUGHT : ExitStatus.CLEAN;
         EventSink s = sink;
         if (s != EventSink.NONE) {
@@ -511,12 +654,18 @@ public final class Kernel {
         List<Thread> wake = new ArrayList<>(0);
         treeLock.writeLock();
         try {
+            if (!p.alive()) {
+                return; // a pool LWP can be ended both by its last worker and by its kill
+            }
             exitLocked(p, status, wake);
         } finally {
             treeLock.writeUnlock();
         }
         for (Thread t : wake) {
             LockSupport.unpark(t);
+        }
+        if (p.pool != null) {
+            JdkHooks.forgetPool(p.pool);
         }
         signalTerminationIfEmpty(p.sandbox);
     }
@@ -632,7 +781,7 @@ public final class Kernel {
      * JVM's {@code SIGCHLD} ignored), so millions of short threads retain nothing.
      */
     public void setKeepsZombies(boolean keep) {
-        Lwp c = current.get();
+        Lwp c = bound.get(Thread.currentThread());
         if (c == null) {
             throw new IllegalStateException("setKeepsZombies needs a calling thread that belongs to an LWP");
         }
@@ -735,7 +884,7 @@ public final class Kernel {
             throw new InvalidArgumentException("SIG" + sig + " cannot be caught or ignored; only HUP, INT, TERM, "
                     + "USR1 and USR2 take an action");
         }
-        Lwp c = current.get();
+        Lwp c = bound.get(Thread.currentThread());
         if (c == null) {
             throw new IllegalStateException("sigaction needs a calling thread that belongs to an LWP");
         }
@@ -748,7 +897,7 @@ public final class Kernel {
      * Does nothing on a host thread.
      */
     public void checkSignals() {
-        Lwp c = current.get();
+        Lwp c = bound.get(Thread.currentThread());
         if (c != null) {
             checkSignals(c);
         }
@@ -1012,10 +1161,16 @@ public final class Kernel {
     }
 
     /** Interrupts and unparks, with no jreap lock held (rule 6). */
-    static void wake(Lwp t, int how) {
+    void wake(Lwp t, int how) {
         if ((how & WAKE_INTERRUPT) != 0) {
             for (Thread th : t.threads()) {
                 th.interrupt();
+            }
+            if (t.pool != null && t.killed()) {
+                PoolSupport.shutdownNow(t.pool); // its own RejectedExecutionException from now on
+                if (t.liveThreads() == 0) {
+                    exit(t); // an idle pool has no worker whose end would exit it
+                }
             }
         }
         if ((how & WAKE_STOPPED) != 0) {
@@ -1121,7 +1276,7 @@ public final class Kernel {
 
     /** {@code setsid(2)}: the caller leads a new session and group with its pid as id. */
     public long setsid() {
-        Lwp c = current.get();
+        Lwp c = bound.get(Thread.currentThread());
         if (c == null) {
             throw new PermissionDeniedException("setsid: the host (init) already leads its session");
         }
@@ -1385,8 +1540,8 @@ public final class Kernel {
         if (maxLwps <= 0) {
             throw new InvalidArgumentException("sandbox " + name + ": maxLwps " + maxLwps + " must be positive");
         }
-        if (current.get() != null) {
-            throw new PermissionDeniedException("only the host creates sandboxes; pid " + current.get().pid
+        if (bound.get(Thread.currentThread()) != null) {
+            throw new PermissionDeniedException("only the host creates sandboxes; pid " + bound.get(Thread.currentThread()).pid
                     + " is an LWP");
         }
         EventSink s = sink;
@@ -1408,6 +1563,9 @@ public final class Kernel {
             groups.put(pid, g);
             pids.put(pid, r);
             sb.reaper = r;
+            if (this == global) {
+                JdkHooks.active = true; // from now on thread starts in this JVM are looked at
+            }
             if (s != EventSink.NONE) {
                 publish(s, EventType.SANDBOX, r, 0, 0, 0, 0, name);
             }

@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 final class Lwp {
     private static final AtomicIntegerFieldUpdater<Lwp> PENDING =
             AtomicIntegerFieldUpdater.newUpdater(Lwp.class, "pending");
+    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<Lwp, LwpState> STATE =
+            java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(Lwp.class, LwpState.class, "state");
 
     final long pid;
     /** The forking LWP's pid, fixed at birth (the parent link may later move to a reaper). */
@@ -65,6 +67,10 @@ final class Lwp {
     /** Bits of caught signals waiting for a check point. */
     volatile int pending;
     volatile KillRun[] receivedKills;
+    /** The executor a pool LWP stands for (its workers are its threads), or null. */
+    Object pool;
+    /** The status of a System.exit/Runtime.halt that ended this LWP, or null. */
+    volatile Integer exitRequested;
     /** Per-signal actions; null until the LWP installs one. Index: signal number. */
     volatile SignalAction[] actions;
 
@@ -91,6 +97,11 @@ final class Lwp {
     /** Anything a check point must act on before this LWP may fork. */
     boolean needsCheckPoint() {
         return killSignal != null || stopped || pending != 0;
+    }
+
+    /** NEW to RUNNING once its first thread started; a no-op if it already ran and exited. */
+    void markRunning() {
+        STATE.compareAndSet(this, LwpState.NEW, LwpState.RUNNING);
     }
 
     boolean alive() {
@@ -171,6 +182,11 @@ final class Lwp {
         }
         uncaught |= diedOfUncaught;
         return --threadCount == 0;
+    }
+
+    /** A thread of this LWP ended with an uncaught exception (its exit comes later). */
+    synchronized void noteUncaught() {
+        uncaught = true;
     }
 
     synchronized boolean diedOfUncaught() {

@@ -39,10 +39,7 @@ final class LwpThreadMain implements Runnable, LwpHandle {
         }
         ran = true;
         Lwp p = lwp;
-        kernel.bind(p);
-        if (p.state == LwpState.NEW) {
-            p.state = LwpState.RUNNING;
-        }
+        p.markRunning();
         boolean uncaught = false;
         try {
             kernel.checkSignals(p);

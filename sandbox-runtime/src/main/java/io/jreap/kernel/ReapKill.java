@@ -211,7 +211,7 @@ final class ReapKill {
      */
     private void wakeAll() {
         for (int i = 0; i < toWake.size(); i++) {
-            Kernel.wake(toWake.get(i), wakeHow[i]);
+            kernel.wake(toWake.get(i), wakeHow[i]);
         }
     }
 

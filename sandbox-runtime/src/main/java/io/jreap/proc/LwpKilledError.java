@@ -11,16 +11,27 @@ public final class LwpKilledError extends Error {
 
     private final long pid;
     private final transient Signal signal;
+    private final String refused;
 
     public LwpKilledError(long pid, Signal signal) {
+        this(pid, signal, null);
+    }
+
+    /**
+     * @param refused what the terminated LWP tried to do and was refused (for example a thread
+     *     start), or null
+     */
+    public LwpKilledError(long pid, Signal signal, String refused) {
         super(null, null, false, false); // no stack trace, no message until asked: a kill makes many
         this.pid = pid;
         this.signal = signal;
+        this.refused = refused;
     }
 
     @Override
     public String getMessage() {
-        return "LWP " + pid + " was terminated by SIG" + signal;
+        String m = "LWP " + pid + " was terminated by SIG" + signal;
+        return refused == null ? m : m + "; " + refused;
     }
 
     public long pid() {

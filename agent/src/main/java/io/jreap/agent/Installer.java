@@ -1,0 +1,43 @@
+package io.jreap.agent;
+
+import io.jreap.agent.instrument.JdkTransformer;
+import io.jreap.kernel.JdkHooks;
+import io.jreap.kernel.Kernel;
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Installs the hooks, once the runtime is in the bootstrap loader: wires {@link JdkHooks} to the
+ * JVM-wide {@link Kernel}, retransforms the JDK classes and verifies that every hook this JDK needs
+ * went in (a missing one is an instrumentation failure, never a silent gap).
+ */
+final class Installer {
+    private Installer() {
+    }
+
+    static void install(Instrumentation inst, AgentOptions options, int runtimeClasses) throws Exception {
+        JdkHooks.install(Kernel.global(), options.exitEndsSandbox());
+        JdkTransformer t = new JdkTransformer();
+        inst.addTransformer(t, true);
+        List<Class<?>> targets = new ArrayList<>();
+        for (String name : t.targetClasses()) {
+            try {
+                targets.add(Class.forName(name, false, null));
+            } catch (ClassNotFoundException e) {
+                if (!t.optional(name)) {
+                    throw new IllegalStateException("this JDK has no " + name + ", which jreap must instrument");
+                }
+            }
+        }
+        inst.retransformClasses(targets.toArray(new Class<?>[0]));
+        List<String> missing = t.missing();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException(String.join("; ", missing));
+        }
+        if (options.verbose()) {
+            System.err.println("jreap: " + runtimeClasses + " runtime classes in the bootstrap loader; instrumented "
+                    + String.join(", ", new java.util.TreeSet<>(t.applied())));
+        }
+    }
+}

@@ -1,0 +1,427 @@
+package io.jreap.kernel;
+
+import io.jreap.proc.LwpKilledError;
+import io.jreap.proc.LwpLimitException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+
+/**
+ * The calls that the jreap agent compiles into JDK methods ({@code Thread.start}, thread exit,
+ * pool constructors, {@code Runtime.exit}). <b>Not an API</b>: public only because instrumented
+ * {@code java.base} code must reach it; applications use {@link Kernel} and {@link Sandbox}.
+ *
+ * <h2>Who owns a new thread</h2>
+ * <p>Decided before any lock is taken, first match wins (DESIGN section 2):
+ * <ol>
+ *   <li>a thread already bound by the kernel (an explicit {@link Kernel#fork}): nothing to do;</li>
+ *   <li>a JDK service thread, recognised by its class (InnocuousThread, carriers, the common
+ *       pool's workers, the HttpClient selector, ...), by belonging to a JDK-created pool or
+ *       thread-per-task executor, or, for a platform thread that an LWP starts, by the first
+ *       frame on the starting stack that is not thread or pool machinery being a known JDK
+ *       service site: no LWP, never signalled;</li>
+ *   <li>a pool worker: its pool's LWP if an LWP created the pool, else the host;</li>
+ *   <li>otherwise a child of the starting thread's LWP, or a host thread.</li>
+ * </ol>
+ *
+ * <h2>A start is a transaction</h2>
+ * <p>{@link #beforeStart} runs at the entry of the JDK's start method and leaves the owner's
+ * group kill lock held shared (the fork protocol of {@link Kernel}); {@link #afterStart} runs on
+ * every exit of that method, normal or exceptional, and unlinks the child if the start failed,
+ * then releases the lock. The two are matched through {@link #pending}, keyed by the child and
+ * owned by the starting thread, so a second concurrent {@code start()} of the same thread (which
+ * the JDK then refuses) and nested starts (a virtual thread's start may start a carrier) pass
+ * through untouched.
+ *
+ * <h2>Never throw, never recurse</h2>
+ * <p>Only {@link #beforeStart} and {@link #exitCall} hand an error to the instrumented method, as
+ * their return value (the verdict), which the instrumented code throws. Every other failure
+ * inside a hook is reported once to standard error and swallowed: a jreap bug must not break the
+ * host's threads. The hooks start no threads and load no classes after {@link #install} (which
+ * initialises everything they use), so they cannot re-enter themselves.
+ */
+public final class JdkHooks {
+    /** True once the JVM-wide kernel has a sandbox; until then every hook returns at once. */
+    static volatile boolean active;
+
+    private static volatile Kernel kernel;
+    private static volatile boolean exitEndsSandbox;
+
+    /** Starts in flight: child thread to the ticket of the thread starting it. */
+    private static final ConcurrentHashMap<Thread, Ticket> pending = new ConcurrentHashMap<>();
+    /** Pools created by LWP threads: pool to its LWP, or {@link #SYSTEM} (a JDK service pool), or {@link #REFUSED}. */
+    private static final ConcurrentHashMap<Object, Object> pools = new ConcurrentHashMap<>();
+    /** Pool workers created but not started yet: thread to its pool's LWP, {@link #HOST} or {@link #REFUSED}. */
+    private static final ConcurrentHashMap<Thread, Object> workers = new ConcurrentHashMap<>();
+    /** Thread-per-task executors the JDK created on an LWP's behalf (NIO pollers). */
+    private static final Set<Object> systemContainers = ConcurrentHashMap.newKeySet();
+
+    static final Object HOST = new Object();
+    static final Object SYSTEM = new Object();
+    static final Object REFUSED = new Object();
+
+    private static final Set<String> SYSTEM_THREAD_CLASSES = Set.of(
+            "jdk.internal.misc.InnocuousThread",
+            "jdk.internal.misc.CarrierThread",
+            "java.util.concurrent.ForkJoinWorkerThread$InnocuousForkJoinWorkerThread",
+            "java.util.concurrent.DelayScheduler",
+            "jdk.internal.net.http.HttpClientImpl$SelectorManager",
+            "java.awt.EventDispatchThread",
+            "java.lang.ref.Reference$ReferenceHandler",
+            "java.lang.ref.Finalizer$FinalizerThread",
+            "java.util.logging.LogManager$Cleaner",
+            "jdk.jfr.internal.ShutdownHook");
+
+    private static final ServiceSites SITES = new ServiceSites();
+    private static volatile boolean reportedFailure;
+
+    private JdkHooks() {
+    }
+
+    /** A start in flight. */
+    private static final class Ticket {
+        final Thread starter = Thread.currentThread();
+        Lwp lwp;
+        boolean newChild;
+    }
+
+    /**
+     * Called once by the agent before it instruments anything.
+     *
+     * @param exitEndsWholeSandbox {@code System.exit} in an LWP ends its sandbox, not only the LWP
+     */
+    public static void install(Kernel k, boolean exitEndsWholeSandbox) {
+        kernel = k;
+        exitEndsSandbox = exitEndsWholeSandbox;
+        PoolReaper reaper = new PoolReaper();
+        PoolSupport.shutdowns = reaper;
+        Thread t = new Thread(reaper, "jreap pool reaper");
+        t.setDaemon(true);
+        t.start();
+        // Initialise, now, everything the hooks touch, so that a hook never loads a class (or
+        // runs a static initialiser) inside a JDK start method.
+        SITES.isServiceSite(false);
+        new Ticket();
+        new LwpKilledError(0, io.jreap.proc.Signal.KILL, "").getMessage();
+        ForkJoinPool.commonPool();
+    }
+
+    // ===================================================================================
+    // Thread start
+    // ===================================================================================
+
+    /**
+     * At the entry of {@code Thread.start()}, {@code Thread.start(ThreadContainer)} and
+     * {@code VirtualThread.start(ThreadContainer)}. Returns null to let the start go on, or the
+     * error the starting thread throws instead (the start was refused: its LWP is being killed,
+     * or its sandbox is at its LWP limit); then the child never runs.
+     */
+    public static Throwable beforeStart(Thread child, Object container) {
+        if (!active) {
+            return null;
+        }
+        try {
+            return start(child, container);
+        } catch (LwpKilledError | LwpLimitException refused) {
+            return refused;
+        } catch (Throwable bug) {
+            report("Thread.start", bug);
+            return null;
+        }
+    }
+
+    private static Throwable start(Thread child, Object container) {
+        Kernel k = kernel;
+        if (k.lwpOf(child) != null) {
+            return null; // forked by the kernel itself, already linked
+        }
+        Object owner = ownerOf(child, container);
+        if (owner == HOST) {
+            return null;
+        }
+        if (owner == REFUSED) {
+            return new LwpKilledError(0, io.jreap.proc.Signal.KILL,
+                    "the pool that would run thread \"" + child.getName() + "\" belongs to a killed LWP");
+        }
+        Lwp pool = (Lwp) owner;
+        Lwp parent = null;
+        if (pool == null) {
+            parent = k.currentLwp();
+            if (parent == null) {
+                return null; // a host thread starting a host thread
+            }
+            if (container == null && !ForkOptions.isVirtual(child) && SITES.isServiceSite(true)) {
+                return null; // a JDK service this LWP happened to trigger first
+            }
+        }
+        Ticket t = new Ticket();
+        if (pending.putIfAbsent(child, t) != null) {
+            return null; // another thread is starting it right now; the JDK refuses one of us
+        }
+        try {
+            if (pool != null) {
+                k.beginAddThread(pool, child);
+                t.lwp = pool;
+            } else {
+                t.lwp = k.beginFork(parent, true, child, null);
+                t.newChild = true;
+            }
+        } catch (LwpKilledError e) {
+            pending.remove(child, t);
+            return new LwpKilledError(e.pid(), e.signal(), "Thread.start of \"" + child.getName() + "\" refused");
+        } catch (Throwable e) {
+            pending.remove(child, t);
+            throw e;
+        }
+        return null;
+    }
+
+    /** The owner decided by class or pool, {@link #HOST}, {@link #REFUSED}, or null: the starter's. */
+    private static Object ownerOf(Thread child, Object container) {
+        if (SYSTEM_THREAD_CLASSES.contains(child.getClass().getName())) {
+            return HOST;
+        }
+        if (child instanceof ForkJoinWorkerThread w) {
+            ForkJoinPool p = w.getPool();
+            if (p == ForkJoinPool.commonPool()) {
+                return HOST;
+            }
+            Object o = pools.get(p);
+            return o == null || o == SYSTEM ? HOST : o;
+        }
+        if (!workers.isEmpty()) {
+            Object o = workers.remove(child);
+            if (o != null) {
+                return o;
+            }
+        }
+        if (container != null && systemContainers.contains(container)) {
+            return HOST;
+        }
+        return null;
+    }
+
+    /**
+     * On every exit of the start methods ({@code failure} null on a normal return). Finishes the
+     * transaction that {@link #beforeStart} opened, if this thread opened one for this child.
+     */
+    public static void afterStart(Thread child, Throwable failure) {
+        if (!active) {
+            return;
+        }
+        try {
+            Ticket t = pending.get(child);
+            if (t == null || t.starter != Thread.currentThread()) {
+                return;
+            }
+            pending.remove(child, t);
+            kernel.endStart(t.lwp, child, t.newChild, failure);
+        } catch (Throwable bug) {
+            report("Thread.start (exit)", bug);
+        }
+    }
+
+    // ===================================================================================
+    // Thread end
+    // ===================================================================================
+
+    /**
+     * When a thread ends: at the entry of the platform {@code Thread.exit()} (on the dying thread)
+     * and when {@code VirtualThread.run(Runnable)} returns. Idempotent; unknown threads are ignored.
+     */
+    public static void threadExit(Thread t) {
+        if (!active) {
+            return;
+        }
+        try {
+            Ticket tk = pending.get(t);
+            if (tk != null && tk.starter == Thread.currentThread()) {
+                return; // a failed start inside its own transaction: afterStart undoes it
+            }
+            Kernel k = kernel;
+            Lwp p = k.lwpOf(t);
+            if (p != null) {
+                k.threadExit(p, t, false);
+            }
+        } catch (Throwable bug) {
+            report("thread exit", bug);
+        }
+    }
+
+    /**
+     * At the entry of {@code Thread.dispatchUncaughtException}. Notes that the LWP's thread died
+     * of an uncaught exception; returns true (skip the handler) for the error a kill throws, which
+     * is how a killed LWP's threads normally end and is not worth a stack trace.
+     */
+    public static boolean uncaught(Thread t, Throwable e) {
+        if (!active) {
+            return false;
+        }
+        try {
+            Lwp p = kernel.lwpOf(t);
+            if (p == null) {
+                return false;
+            }
+            if (p.killed()) {
+                return e instanceof LwpKilledError;
+            }
+            p.noteUncaught();
+        } catch (Throwable bug) {
+            report("uncaught exception", bug);
+        }
+        return false;
+    }
+
+    // ===================================================================================
+    // System.exit and Runtime.halt
+    // ===================================================================================
+
+    /**
+     * At the entry of {@code Runtime.exit} and {@code Runtime.halt}. From an LWP: ends the LWP (or
+     * its sandbox) and returns the error its thread throws instead of ending the JVM. From the
+     * host: null, the JVM exits as usual.
+     */
+    public static Throwable exitCall(int status, boolean halt) {
+        if (!active) {
+            return null;
+        }
+        try {
+            Kernel k = kernel;
+            Lwp p = k.currentLwp();
+            if (p == null) {
+                return null;
+            }
+            return k.exitCall(p, status, halt, exitEndsSandbox);
+        } catch (Throwable bug) {
+            report("System.exit", bug);
+            // Never let a plugin end the JVM because jreap failed: end the thread instead.
+            return new LwpKilledError(0, io.jreap.proc.Signal.KILL, "System.exit refused in an LWP");
+        }
+    }
+
+    // ===================================================================================
+    // Pools
+    // ===================================================================================
+
+    /**
+     * At the end of every {@code ThreadPoolExecutor} and {@code ForkJoinPool} constructor. A pool
+     * an LWP creates becomes a thread-less child LWP of it, unless a JDK service created it on the
+     * LWP's behalf (then it is the JVM's). Pools the host creates are not recorded.
+     */
+    public static void poolCreated(Object pool) {
+        if (!active) {
+            return;
+        }
+        try {
+            Kernel k = kernel;
+            Lwp creator = k.currentLwp();
+            if (creator == null || pools.containsKey(pool)) {
+                return; // a host pool, or the inner constructor of a delegating one already ran
+            }
+            if (SITES.isServiceSite(false)) {
+                pools.put(pool, SYSTEM);
+                return;
+            }
+            try {
+                Lwp p = k.forkPool(creator, pool);
+                pools.put(pool, p);
+            } catch (LwpKilledError | LwpLimitException | IllegalStateException refused) {
+                pools.put(pool, REFUSED); // its workers are refused; the constructor itself returns
+            }
+        } catch (Throwable bug) {
+            report("pool creation", bug);
+        }
+    }
+
+    /**
+     * At the end of the {@code ThreadPoolExecutor.Worker} constructor: remembers which pool the
+     * not-yet-started worker thread belongs to (whatever its thread factory wrapped).
+     */
+    public static void poolWorkerCreated(Thread worker, Object pool) {
+        if (!active || worker == null) {
+            return;
+        }
+        try {
+            Object o = pools.get(pool);
+            if (o != null) {
+                workers.put(worker, o == SYSTEM ? HOST : o);
+            } else if (kernel.currentLwp() != null) {
+                workers.put(worker, HOST); // a host pool whose worker an LWP's submission starts
+            }
+        } catch (Throwable bug) {
+            report("pool worker creation", bug);
+        }
+    }
+
+    /** At the entry of {@code ThreadPoolExecutor.addWorkerFailed}: the worker never starts. */
+    public static void poolWorkerFailed(Thread worker) {
+        if (active && worker != null) {
+            workers.remove(worker);
+        }
+    }
+
+    /** At the end of the (JDK 21+) {@code ThreadPerTaskExecutor} constructor. */
+    public static void taskExecutorCreated(Object executor) {
+        if (!active) {
+            return;
+        }
+        try {
+            if (kernel.currentLwp() != null && SITES.isServiceSite(false)) {
+                systemContainers.add(executor);
+            }
+        } catch (Throwable bug) {
+            report("executor creation", bug);
+        }
+    }
+
+    /** Forgets a pool whose LWP ended (called by the reaper thread after shutdown). */
+    static void forgetPool(Object pool) {
+        pools.remove(pool);
+    }
+
+    private static void report(String where, Throwable bug) {
+        if (!reportedFailure) {
+            reportedFailure = true;
+            System.err.println("jreap: internal error in the " + where + " hook (reported once; the JDK call went on): " + bug);
+            bug.printStackTrace();
+        }
+    }
+
+    /**
+     * Shuts killed pools down on a host thread of its own: a pool's {@code shutdownNow} and
+     * {@code terminated()} may be plugin code, which must not run on the killer's thread.
+     */
+    private static final class PoolReaper implements Runnable, Consumer<Object> {
+        private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+
+        @Override
+        public void accept(Object pool) {
+            queue.add(pool);
+        }
+
+        @Override
+        public void run() {
+            for (;;) {
+                Object pool;
+                try {
+                    pool = queue.take();
+                } catch (InterruptedException e) {
+                    continue; // a host's thread-leak checker: this thread belongs to the JVM
+                }
+                try {
+                    if (pool instanceof ExecutorService es) {
+                        es.shutdownNow();
+                    }
+                } catch (Throwable e) {
+                    // The pool's own shutdown failed; its workers were interrupted already.
+                } finally {
+                    forgetPool(pool);
+                }
+            }
+        }
+    }
+}
