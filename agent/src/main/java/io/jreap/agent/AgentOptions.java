@@ -76,7 +76,7 @@ record AgentOptions(boolean continueOnFailure, boolean exitEndsSandbox, boolean 
     private static void check(String key, String value, String where) {
         List<String> allowed = KNOWN.get(key);
         if (allowed == null) {
-            throw new Invalid("unknown " + where.replace(" " + key, "") + " '" + key + "'; known keys are "
+            throw new Invalid(where + ": jreap has no option '" + key + "'; its options are "
                     + String.join(", ", KNOWN.keySet()) + " (see docs/AGENT.md)");
         }
         if (!allowed.contains(value)) {

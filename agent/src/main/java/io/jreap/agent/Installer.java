@@ -18,6 +18,10 @@ final class Installer {
 
     static void install(Instrumentation inst, AgentOptions options, int runtimeClasses) throws Exception {
         JdkHooks.install(Kernel.global(), options.exitEndsSandbox());
+        // The runtime cancels a killed LWP's java.util.Timer thread through its private fields.
+        inst.redefineModule(Object.class.getModule(), java.util.Set.of(), java.util.Map.of(),
+                java.util.Map.of("java.util", java.util.Set.of(JdkHooks.class.getModule())), java.util.Set.of(),
+                java.util.Map.of());
         JdkTransformer t = new JdkTransformer();
         inst.addTransformer(t, true);
         List<Class<?>> targets = new ArrayList<>();

@@ -415,6 +415,8 @@ public final class JdkHooks {
                 try {
                     if (pool instanceof ExecutorService es) {
                         es.shutdownNow();
+                    } else if (pool instanceof Thread timer) {
+                        PoolSupport.cancelTimerThread(timer);
                     }
                 } catch (Throwable e) {
                     // The pool's own shutdown failed; its workers were interrupted already.

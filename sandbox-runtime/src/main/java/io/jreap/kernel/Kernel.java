@@ -1165,6 +1165,9 @@ public final class Kernel {
         if ((how & WAKE_INTERRUPT) != 0) {
             for (Thread th : t.threads()) {
                 th.interrupt();
+                if (t.killed() && PoolSupport.isTimerThread(th)) {
+                    PoolSupport.shutdownNow(th); // a Timer's thread ignores interrupts
+                }
             }
             if (t.pool != null && t.killed()) {
                 PoolSupport.shutdownNow(t.pool); // its own RejectedExecutionException from now on

@@ -4,7 +4,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
 
 /**
- * What the kernel does to the executor behind a pool LWP. A killed pool is shut down with
+ * What the kernel does to the executor behind a pool LWP, and to a killed LWP's timer thread. A killed pool is shut down with
  * {@code shutdownNow}: later submissions get the pool's own {@code RejectedExecutionException}.
  * The agent installs a {@link #shutdowns} consumer that runs the shutdown on a host thread of its
  * own, because {@code shutdownNow} and the {@code terminated()} hook it calls may be overridden by
@@ -17,12 +17,43 @@ final class PoolSupport {
     private PoolSupport() {
     }
 
+    /**
+     * Ends a killed LWP's {@code java.util.Timer} thread, which swallows interrupts: the same as
+     * {@code Timer.cancel()}, done from outside (the Timer object itself is not reachable from its
+     * thread). Needs {@code java.util} opened to the runtime, which the agent does.
+     */
+    static void cancelTimerThread(Thread t) {
+        try {
+            Class<?> c = t.getClass();
+            java.lang.reflect.Field more = c.getDeclaredField("newTasksMayBeScheduled");
+            java.lang.reflect.Field q = c.getDeclaredField("queue");
+            more.setAccessible(true);
+            q.setAccessible(true);
+            Object queue = q.get(t);
+            java.lang.reflect.Method clear = queue.getClass().getDeclaredMethod("clear");
+            clear.setAccessible(true);
+            synchronized (queue) {
+                more.setBoolean(t, false);
+                clear.invoke(queue);
+                queue.notify();
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // Not opened (no agent) or another JDK layout: the interrupt is all the thread gets.
+        }
+    }
+
+    static boolean isTimerThread(Thread t) {
+        return t.getClass().getName().equals("java.util.TimerThread");
+    }
+
     static void shutdownNow(Object pool) {
         Consumer<Object> c = shutdowns;
         if (c != null) {
             c.accept(pool);
         } else if (pool instanceof ExecutorService es) {
             es.shutdownNow();
+        } else if (pool instanceof Thread t) {
+            cancelTimerThread(t);
         }
     }
 
