@@ -12,7 +12,7 @@ public final class BenchSupport {
     /** Binds the calling thread to a new thread-less child of the sandbox's reaper; returns its pid. */
     public static long enter(Kernel kernel, Sandbox sandbox) {
         Lwp p = kernel.forkLwp(sandbox.reaper, false, null, null);
-        kernel.bind(p);
+        kernel.bind(Thread.currentThread(), p);
         return p.pid;
     }
 
@@ -20,7 +20,7 @@ public final class BenchSupport {
     public static void leave(Kernel kernel) {
         Lwp p = kernel.currentLwp();
         if (p != null) {
-            kernel.unbind();
+            kernel.unbind(Thread.currentThread(), p);
             kernel.exitThreadless(p);
         }
     }

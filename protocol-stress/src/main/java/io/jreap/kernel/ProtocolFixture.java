@@ -17,23 +17,23 @@ final class ProtocolFixture {
 
     /** Forks a thread-less child of {@code p} as {@code p} itself; null when the fork was refused. */
     Lwp forkAs(Lwp p) {
-        kernel.bind(p);
+        kernel.bind(Thread.currentThread(), p);
         try {
             return kernel.forkLwp(p, true, null, null);
         } catch (LwpKilledError refused) {
             return null;
         } finally {
-            kernel.unbind();
+            kernel.unbind(Thread.currentThread(), p);
         }
     }
 
     /** Runs {@code r} as LWP {@code p}. */
     void as(Lwp p, Runnable r) {
-        kernel.bind(p);
+        kernel.bind(Thread.currentThread(), p);
         try {
             r.run();
         } finally {
-            kernel.unbind();
+            kernel.unbind(Thread.currentThread(), p);
         }
     }
 

@@ -254,8 +254,9 @@ public final class JdkHooks {
 
     /**
      * At the entry of {@code Thread.dispatchUncaughtException}. Notes that the LWP's thread died
-     * of an uncaught exception; returns true (skip the handler) for the error a kill throws, which
-     * is how a killed LWP's threads normally end and is not worth a stack trace.
+     * of an uncaught exception; returns true (skip the handler) when the LWP was killed: then the
+     * exception is the kill's error or what its interrupt became, which is how a killed LWP's
+     * threads normally end (the runtime's own LwpThreadMain treats it the same way).
      */
     public static boolean uncaught(Thread t, Throwable e) {
         if (!active) {
@@ -267,7 +268,7 @@ public final class JdkHooks {
                 return false;
             }
             if (p.killed()) {
-                return e instanceof LwpKilledError;
+                return true; // the kill's error, or what its interrupt became: the kill's, as in LwpThreadMain
             }
             p.noteUncaught();
         } catch (Throwable bug) {

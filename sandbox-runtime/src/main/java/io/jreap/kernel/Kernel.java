@@ -251,11 +251,11 @@ public final class Kernel {
         return bound.get(t);
     }
 
-    private void bind(Thread t, Lwp p) {
+    void bind(Thread t, Lwp p) {
         bound.put(t, p);
     }
 
-    private void unbind(Thread t, Lwp p) {
+    void unbind(Thread t, Lwp p) {
         bound.remove(t, p);
     }
 
