@@ -32,10 +32,11 @@ import java.util.function.Consumer;
  * <p>{@link #beforeStart} runs at the entry of the JDK's start method and leaves the owner's
  * group kill lock held shared (the fork protocol of {@link Kernel}); {@link #afterStart} runs on
  * every exit of that method, normal or exceptional, and unlinks the child if the start failed,
- * then releases the lock. The two are matched through {@link #pending}, keyed by the child and
- * owned by the starting thread, so a second concurrent {@code start()} of the same thread (which
- * the JDK then refuses) and nested starts (a virtual thread's start may start a carrier) pass
- * through untouched.
+ * then releases the lock. The two are matched by the child's LWP remembering its starting thread
+ * ({@code Lwp.starter}; {@link #addingWorkers} for a worker added to a pool LWP), and the child is
+ * reserved in the kernel's binding map before anything is locked, so a second concurrent
+ * {@code start()} of the same thread (which the JDK then refuses) and nested starts (a virtual
+ * thread's start may start a carrier) pass through untouched.
  *
  * <h2>Never throw, never recurse</h2>
  * <p>Only {@link #beforeStart} and {@link #exitCall} hand an error to the instrumented method, as
@@ -51,8 +52,18 @@ public final class JdkHooks {
     private static volatile Kernel kernel;
     private static volatile boolean exitEndsSandbox;
 
-    /** Starts in flight: child thread to the ticket of the thread starting it. */
-    private static final ConcurrentHashMap<Thread, Ticket> pending = new ConcurrentHashMap<>();
+    /** Pool workers being started: child thread to its open start (see {@link #afterStart}). */
+    private static final ConcurrentHashMap<Thread, WorkerStart> addingWorkers = new ConcurrentHashMap<>();
+
+    /** A worker's start into its pool's LWP, open between the start method's entry and exit. */
+    private static final class WorkerStart {
+        final Thread starter = Thread.currentThread();
+        final Lwp pool;
+
+        WorkerStart(Lwp pool) {
+            this.pool = pool;
+        }
+    }
     /** Pools created by LWP threads: pool to its LWP, or {@link #SYSTEM} (a JDK service pool), or {@link #REFUSED}. */
     private static final ConcurrentHashMap<Object, Object> pools = new ConcurrentHashMap<>();
     /** Pool workers created but not started yet: thread to its pool's LWP, {@link #HOST} or {@link #REFUSED}. */
@@ -82,13 +93,6 @@ public final class JdkHooks {
     private JdkHooks() {
     }
 
-    /** A start in flight. */
-    private static final class Ticket {
-        final Thread starter = Thread.currentThread();
-        Lwp lwp;
-        boolean newChild;
-    }
-
     /**
      * Called once by the agent before it instruments anything.
      *
@@ -104,8 +108,7 @@ public final class JdkHooks {
         t.start();
         // Initialise, now, everything the hooks touch, so that a hook never loads a class (or
         // runs a static initialiser) inside a JDK start method.
-        SITES.isServiceSite(false);
-        new Ticket();
+        SITES.isServiceSite();
         new LwpKilledError(0, io.jreap.proc.Signal.KILL, "").getMessage();
         ForkJoinPool.commonPool();
     }
@@ -136,9 +139,6 @@ public final class JdkHooks {
 
     private static Throwable start(Thread child, Object container) {
         Kernel k = kernel;
-        if (k.lwpOf(child) != null) {
-            return null; // forked by the kernel itself, already linked
-        }
         Object owner = ownerOf(child, container);
         if (owner == HOST) {
             return null;
@@ -154,27 +154,33 @@ public final class JdkHooks {
             if (parent == null) {
                 return null; // a host thread starting a host thread
             }
-            if (container == null && !ForkOptions.isVirtual(child) && SITES.isServiceSite(true)) {
-                return null; // a JDK service this LWP happened to trigger first
+            if (container == null && SITES.isServiceSite()) {
+                return null; // a JDK service this LWP happened to trigger first (Thread.start() is platform-only)
             }
         }
-        Ticket t = new Ticket();
-        if (pending.putIfAbsent(child, t) != null) {
-            return null; // another thread is starting it right now; the JDK refuses one of us
+        // Reserve the child: a thread the kernel forked itself is bound already, and of two
+        // threads racing to start the same Thread object (the JDK refuses one) only one forks.
+        if (!k.reserve(child)) {
+            return null;
         }
+        WorkerStart ws = null;
         try {
             if (pool != null) {
+                ws = new WorkerStart(pool);
+                addingWorkers.put(child, ws);
                 k.beginAddThread(pool, child);
-                t.lwp = pool;
             } else {
-                t.lwp = k.beginFork(parent, true, child, null);
-                t.newChild = true;
+                k.beginFork(parent, true, child, null).starter = Thread.currentThread();
             }
-        } catch (LwpKilledError e) {
-            pending.remove(child, t);
-            return new LwpKilledError(e.pid(), e.signal(), "Thread.start of \"" + child.getName() + "\" refused");
         } catch (Throwable e) {
-            pending.remove(child, t);
+            if (ws != null) {
+                addingWorkers.remove(child, ws);
+            }
+            k.unreserve(child);
+            if (e instanceof LwpKilledError refused) {
+                return new LwpKilledError(refused.pid(), refused.signal(),
+                        "Thread.start of \"" + child.getName() + "\" refused");
+            }
             throw e;
         }
         return null;
@@ -214,12 +220,26 @@ public final class JdkHooks {
             return;
         }
         try {
-            Ticket t = pending.get(child);
-            if (t == null || t.starter != Thread.currentThread()) {
-                return;
+            Kernel k = kernel;
+            Thread me = Thread.currentThread();
+            if (!addingWorkers.isEmpty()) {
+                WorkerStart ws = addingWorkers.get(child);
+                if (ws != null && ws.starter == me) {
+                    addingWorkers.remove(child, ws);
+                    k.endStart(ws.pool, child, false, failure);
+                    return;
+                }
             }
-            pending.remove(child, t);
-            kernel.endStart(t.lwp, child, t.newChild, failure);
+            // The binding is still there: a child that ran and ended meanwhile left it for us.
+            Lwp p = k.lwpOf(child);
+            if (p == null || !p.startedBy(me)) {
+                return; // not a start this thread opened
+            }
+            boolean childEnded = p.closeStart();
+            k.endStart(p, child, true, failure);
+            if (childEnded) {
+                k.unbind(child, p);
+            }
         } catch (Throwable bug) {
             report("Thread.start (exit)", bug);
         }
@@ -238,15 +258,14 @@ public final class JdkHooks {
             return;
         }
         try {
-            Ticket tk = pending.get(t);
-            if (tk != null && tk.starter == Thread.currentThread()) {
-                return; // a failed start inside its own transaction: afterStart undoes it
-            }
             Kernel k = kernel;
             Lwp p = k.lwpOf(t);
-            if (p != null) {
-                k.threadExit(p, t, false);
+            if (p == null) {
+                return;
             }
+            // A child can end before its start method returned in the starter (a short virtual
+            // thread on another carrier): then the starter still needs the binding to close the fork.
+            k.threadExit(p, t, false, !p.markChildExitedIfOpen());
         } catch (Throwable bug) {
             report("thread exit", bug);
         }
@@ -323,7 +342,7 @@ public final class JdkHooks {
             if (creator == null || pools.containsKey(pool)) {
                 return; // a host pool, or the inner constructor of a delegating one already ran
             }
-            if (SITES.isServiceSite(false)) {
+            if (SITES.isServiceSite()) {
                 pools.put(pool, SYSTEM);
                 return;
             }
@@ -371,7 +390,7 @@ public final class JdkHooks {
             return;
         }
         try {
-            if (kernel.currentLwp() != null && SITES.isServiceSite(false)) {
+            if (kernel.currentLwp() != null && SITES.isServiceSite()) {
                 systemContainers.add(executor);
             }
         } catch (Throwable bug) {

@@ -243,12 +243,25 @@ public final class Kernel {
     }
 
     Lwp currentLwp() {
-        return bound.get(Thread.currentThread());
+        return lwpOf(Thread.currentThread());
     }
+
+    /** Stands in the binding map for a thread whose fork has begun but is not linked yet. */
+    private static final Lwp RESERVED = new Lwp(0, 0, null, false, null);
 
     /** The LWP that {@code t} runs in, or null (a host thread, or an LWP of another kernel). */
     Lwp lwpOf(Thread t) {
-        return bound.get(t);
+        Lwp p = bound.get(t);
+        return p == RESERVED ? null : p;
+    }
+
+    /** Claims {@code t} for a fork; false if it is bound or claimed already. */
+    boolean reserve(Thread t) {
+        return bound.putIfAbsent(t, RESERVED) == null;
+    }
+
+    void unreserve(Thread t) {
+        bound.remove(t, RESERVED);
     }
 
     void bind(Thread t, Lwp p) {
@@ -631,7 +644,14 @@ public final class Kernel {
 
     /** A thread of {@code p} ended; the last one makes p exit. */
     void threadExit(Lwp p, Thread t, boolean uncaught) {
-        unbind(t, p);
+        threadExit(p, t, uncaught, true);
+    }
+
+    /** As above; {@code unbind} false leaves t's binding for the starter of a still-open fork. */
+    void threadExit(Lwp p, Thread t, boolean uncaught, boolean unbind) {
+        if (unbind) {
+            unbind(t, p);
+        }
         if (p.removeThread(t, uncaught) && (p.pool == null || p.killed() || PoolSupport.isShutdown(p.pool))) {
             exit(p); // a pool LWP outlives its idle workers until it is killed or shut down
         }

@@ -67,6 +67,45 @@ final class Lwp {
     /** Bits of caught signals waiting for a check point. */
     volatile int pending;
     volatile KillRun[] receivedKills;
+    /**
+     * While the agent's fork of this LWP is open (between the JDK start method's entry and exit):
+     * the starting thread, or a {@link ChildExited} naming it if the child already ran and ended;
+     * else null.
+     * See {@link JdkHooks#afterStart} and {@link JdkHooks#threadExit}.
+     */
+    volatile Object starter;
+    /** The mark a child that ended during its own fork leaves for its starter. */
+    record ChildExited(Object starter) {
+    }
+    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<Lwp, Object> STARTER =
+            java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(Lwp.class, Object.class, "starter");
+
+    /** Whether {@code t} has this LWP's fork open (its child may have ended meanwhile). */
+    boolean startedBy(Thread t) {
+        Object s = starter;
+        return s == t || s instanceof ChildExited c && c.starter() == t;
+    }
+
+    /** Closes the open fork; true if the child ended during it. */
+    boolean closeStart() {
+        return STARTER.getAndSet(this, null) instanceof ChildExited;
+    }
+
+    /**
+     * Called by the child's exit: if the fork is still open, leaves a mark for the starter (which
+     * then drops the child's binding itself) and returns true.
+     */
+    boolean markChildExitedIfOpen() {
+        for (;;) {
+            Object s = starter;
+            if (s == null || s instanceof ChildExited) {
+                return false;
+            }
+            if (STARTER.compareAndSet(this, s, new ChildExited(s))) {
+                return true;
+            }
+        }
+    }
     /** The executor a pool LWP stands for (its workers are its threads), or null. */
     Object pool;
     /** The status of a System.exit/Runtime.halt that ended this LWP, or null. */

@@ -59,7 +59,7 @@ final class ServiceSites implements Function<Stream<StackWalker.StackFrame>, Boo
     };
 
     /** Whether the current stack's owner frame is a JDK service site. */
-    boolean isServiceSite(boolean unused) {
+    boolean isServiceSite() {
         Boolean b = WALKER.walk(this);
         return b != null && b;
     }
