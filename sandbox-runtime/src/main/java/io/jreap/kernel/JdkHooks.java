@@ -113,6 +113,12 @@ public final class JdkHooks {
         ForkJoinPool.commonPool();
     }
 
+    /** Tests drive the hooks by hand against their own kernel (no agent, no reaper thread). */
+    static void useForTest(Kernel k) {
+        kernel = k;
+        active = true;
+    }
+
     // ===================================================================================
     // Thread start
     // ===================================================================================
