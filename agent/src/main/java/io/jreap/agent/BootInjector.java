@@ -9,14 +9,12 @@ import java.nio.file.Path;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.Enumeration;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
-import org.objectweb.asm.ClassReader;
 
 /**
  * Defines the sandbox runtime ({@code io.jreap.kernel}, {@code io.jreap.proc},
@@ -72,33 +70,33 @@ final class BootInjector {
             throw new IllegalStateException("the agent jar " + agentJar() + " holds no io.jreap runtime classes; "
                     + "use the jreap-agent.jar the build produced (agent/target/jreap-agent.jar)");
         }
-        Set<String> done = new HashSet<>();
-        for (String name : classes.keySet()) {
-            defineWithSupertypes(name, classes, done, unsafe, define);
-        }
-        return done.size();
-    }
-
-    /** Supertypes first: defining a class resolves its superclass and interfaces in the same loader. */
-    private static void defineWithSupertypes(String name, Map<String, byte[]> classes, Set<String> done, Object unsafe,
-            Method define) throws Exception {
-        if (done.contains(name)) {
-            return;
-        }
-        byte[] b = classes.get(name);
-        ClassReader r = new ClassReader(b);
-        List<String> supers = new ArrayList<>();
-        if (r.getSuperName() != null) {
-            supers.add(r.getSuperName());
-        }
-        supers.addAll(List.of(r.getInterfaces()));
-        for (String s : supers) {
-            if (classes.containsKey(s)) {
-                defineWithSupertypes(s, classes, done, unsafe, define);
+        // Supertypes first: defining a class resolves its superclass and interfaces in the same
+        // loader. Rather than parse every class file for them, define in rounds and retry the
+        // ones whose supertype was not defined yet (a failed define leaves nothing behind).
+        List<String> todo = new ArrayList<>(classes.keySet());
+        int defined = 0;
+        while (!todo.isEmpty()) {
+            List<String> again = new ArrayList<>();
+            NoClassDefFoundError last = null;
+            for (String name : todo) {
+                byte[] b = classes.get(name);
+                try {
+                    define.invoke(unsafe, name.replace('/', '.'), b, 0, b.length, null, null);
+                    defined++;
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    if (!(e.getCause() instanceof NoClassDefFoundError missing)) {
+                        throw e;
+                    }
+                    last = missing;
+                    again.add(name);
+                }
             }
+            if (again.size() == todo.size()) {
+                throw new IllegalStateException("cannot define the runtime in the bootstrap loader: " + last);
+            }
+            todo = again;
         }
-        done.add(name);
-        define.invoke(unsafe, name.replace('/', '.'), b, 0, b.length, null, null);
+        return defined;
     }
 
     private static Map<String, byte[]> readRuntimeClasses() throws IOException, URISyntaxException {

@@ -16,14 +16,16 @@ final class Installer {
     private Installer() {
     }
 
-    static void install(Instrumentation inst, AgentOptions options, int runtimeClasses) throws Exception {
+    static void install(Instrumentation inst, AgentOptions options, int runtimeClasses, long t0) throws Exception {
+        long t1 = System.nanoTime();
         JdkHooks.install(Kernel.global(), options.exitEndsSandbox());
         // The runtime cancels a killed LWP's java.util.Timer thread through its private fields.
         inst.redefineModule(Object.class.getModule(), java.util.Set.of(), java.util.Map.of(),
                 java.util.Map.of("java.util", java.util.Set.of(JdkHooks.class.getModule())), java.util.Set.of(),
                 java.util.Map.of());
         JdkTransformer t = new JdkTransformer();
-        inst.addTransformer(t, true);
+        // Load the targets first (without initialising them), then add the transformer: a class
+        // loaded after addTransformer would be transformed twice, at load and at retransform.
         List<Class<?>> targets = new ArrayList<>();
         for (String name : t.targetClasses()) {
             try {
@@ -34,7 +36,10 @@ final class Installer {
                 }
             }
         }
+        inst.addTransformer(t, true);
+        long t2 = System.nanoTime();
         inst.retransformClasses(targets.toArray(new Class<?>[0]));
+        long t3 = System.nanoTime();
         List<String> missing = t.missing();
         if (!missing.isEmpty()) {
             throw new IllegalStateException(String.join("; ", missing));
@@ -42,6 +47,8 @@ final class Installer {
         if (options.verbose()) {
             System.err.println("jreap: " + runtimeClasses + " runtime classes in the bootstrap loader; instrumented "
                     + String.join(", ", new java.util.TreeSet<>(t.applied())));
+            System.err.printf("jreap: installed in %d ms (runtime %d ms, hooks %d ms, retransform %d ms)%n",
+                    (t3 - t0) / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
         }
     }
 }

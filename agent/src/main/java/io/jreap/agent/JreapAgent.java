@@ -57,8 +57,9 @@ public final class JreapAgent {
                             + early.get(0) + "); attach the agent at start-up with -javaagent instead");
                 }
             }
+            long t0 = System.nanoTime();
             int defined = BootInjector.defineRuntime(inst);
-            Installer.install(inst, options, defined);
+            Installer.install(inst, options, defined, t0);
         } catch (Throwable e) {
             String why = e instanceof IllegalStateException ? e.getMessage() : String.valueOf(e);
             if (options.continueOnFailure()) {

@@ -110,7 +110,6 @@ public final class JdkHooks {
         // runs a static initialiser) inside a JDK start method.
         SITES.isServiceSite();
         new LwpKilledError(0, io.jreap.proc.Signal.KILL, "").getMessage();
-        ForkJoinPool.commonPool();
     }
 
     /** Tests drive the hooks by hand against their own kernel (no agent, no reaper thread). */

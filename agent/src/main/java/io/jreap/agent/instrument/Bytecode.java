@@ -98,12 +98,22 @@ final class Bytecode {
     }
 
     /** Before every {@code return}: a call with no result (constructors: after super() ran). */
-    static void beforeReturns(MethodNode m, java.util.function.Supplier<InsnList> call) {
+    static void beforeReturns(MethodNode m, InsnList call) {
         for (AbstractInsnNode i : m.instructions.toArray()) {
             if (i.getOpcode() == Opcodes.RETURN) {
-                m.instructions.insertBefore(i, call.get());
+                m.instructions.insertBefore(i, copy(call));
             }
         }
+    }
+
+    /** A copy of straight-line code (no labels), to insert at one more place. */
+    static InsnList copy(InsnList code) {
+        InsnList out = new InsnList();
+        java.util.Map<LabelNode, LabelNode> none = java.util.Collections.emptyMap();
+        for (AbstractInsnNode i = code.getFirst(); i != null; i = i.getNext()) {
+            out.add(i.clone(none));
+        }
+        return out;
     }
 
     /**
@@ -112,11 +122,11 @@ final class Bytecode {
      * stack and must leave it there) and rethrows. Call before {@link #enterVerdict}, so that the
      * verdict's own throw is outside the handler.
      */
-    static void onEveryExit(String owner, MethodNode m, java.util.function.Supplier<InsnList> onReturn, InsnList onThrow) {
+    static void onEveryExit(String owner, MethodNode m, InsnList onReturn, InsnList onThrow) {
         for (AbstractInsnNode i : m.instructions.toArray()) {
             int op = i.getOpcode();
             if (op >= Opcodes.IRETURN && op <= Opcodes.RETURN) {
-                m.instructions.insertBefore(i, onReturn.get());
+                m.instructions.insertBefore(i, copy(onReturn));
             }
         }
         LabelNode begin = new LabelNode();

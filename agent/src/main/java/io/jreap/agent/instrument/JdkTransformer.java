@@ -10,7 +10,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassWriter;
-import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.MethodNode;
 
 /**
@@ -41,7 +43,12 @@ public final class JdkTransformer implements ClassFileTransformer {
                 PoolWorkerAdvice.created(),
                 PoolWorkerAdvice.failed());
         for (Advice a : all) {
-            byOwner.computeIfAbsent(a.owner, k -> new ArrayList<>()).add(a);
+            List<Advice> l = byOwner.get(a.owner);
+            if (l == null) {
+                l = new ArrayList<>();
+                byOwner.put(a.owner, l);
+            }
+            l.add(a);
         }
     }
 
@@ -81,6 +88,46 @@ public final class JdkTransformer implements ClassFileTransformer {
         return Set.copyOf(applied);
     }
 
+    /** Routes each advised method through a tree, applies its advice, and writes it on. */
+    private static final class AdvisingVisitor extends ClassVisitor {
+        private final List<Advice> advices;
+        private final List<String> done;
+
+        AdvisingVisitor(ClassVisitor next, List<Advice> advices, List<String> done) {
+            super(Opcodes.ASM9, next);
+            this.advices = advices;
+            this.done = done;
+        }
+
+        @Override
+        public MethodVisitor visitMethod(int access, String name, String desc, String signature, String[] exceptions) {
+            MethodVisitor next = super.visitMethod(access, name, desc, signature, exceptions);
+            MethodNode probe = new MethodNode(Opcodes.ASM9, access, name, desc, signature, exceptions);
+            boolean advised = false;
+            for (Advice a : advices) {
+                if (a.matches(probe)) {
+                    advised = true;
+                    break;
+                }
+            }
+            if (!advised) {
+                return next;
+            }
+            return new MethodNode(Opcodes.ASM9, access, name, desc, signature, exceptions) {
+                @Override
+                public void visitEnd() {
+                    for (Advice a : advices) {
+                        if (a.matches(this)) {
+                            a.apply(this);
+                            done.add(a.id());
+                        }
+                    }
+                    accept(next);
+                }
+            };
+        }
+    }
+
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain pd,
             byte[] bytes) {
@@ -92,20 +139,13 @@ public final class JdkTransformer implements ClassFileTransformer {
             return null;
         }
         try {
-            ClassNode cn = new ClassNode();
-            new ClassReader(bytes).accept(cn, ClassReader.EXPAND_FRAMES);
+            ClassReader reader = new ClassReader(bytes);
+            // Given the reader, the writer copies every method no advice touches as raw bytes:
+            // only the few advised methods are parsed into trees and written again.
+            ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
             List<String> done = new ArrayList<>();
-            for (MethodNode m : cn.methods) {
-                for (Advice a : advices) {
-                    if (a.matches(m)) {
-                        a.apply(m);
-                        done.add(a.id());
-                    }
-                }
-            }
-            ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
-            cn.accept(cw);
-            byte[] out = cw.toByteArray();
+            reader.accept(new AdvisingVisitor(writer, advices, done), ClassReader.EXPAND_FRAMES);
+            byte[] out = writer.toByteArray();
             applied.addAll(done);
             return out;
         } catch (Throwable e) {

@@ -45,11 +45,9 @@ final class PoolConstructorAdvice extends Advice {
 
     @Override
     void apply(MethodNode m) {
-        Bytecode.beforeReturns(m, () -> {
-            InsnList l = new InsnList();
-            l.add(new VarInsnNode(Opcodes.ALOAD, 0));
-            l.add(Bytecode.hook(hookName, "(Ljava/lang/Object;)V"));
-            return l;
-        });
+        InsnList l = new InsnList();
+        l.add(new VarInsnNode(Opcodes.ALOAD, 0));
+        l.add(Bytecode.hook(hookName, "(Ljava/lang/Object;)V"));
+        Bytecode.beforeReturns(m, l);
     }
 }

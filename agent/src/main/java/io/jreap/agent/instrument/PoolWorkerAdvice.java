@@ -35,14 +35,12 @@ final class PoolWorkerAdvice extends Advice {
     @Override
     void apply(MethodNode m) {
         if (method.equals("<init>")) {
-            Bytecode.beforeReturns(m, () -> {
-                InsnList l = new InsnList();
-                l.add(new VarInsnNode(Opcodes.ALOAD, 0));
-                l.add(new FieldInsnNode(Opcodes.GETFIELD, WORKER, "thread", "Ljava/lang/Thread;"));
-                l.add(new VarInsnNode(Opcodes.ALOAD, 1));
-                l.add(Bytecode.hook("poolWorkerCreated", "(Ljava/lang/Thread;Ljava/lang/Object;)V"));
-                return l;
-            });
+            InsnList c = new InsnList();
+            c.add(new VarInsnNode(Opcodes.ALOAD, 0));
+            c.add(new FieldInsnNode(Opcodes.GETFIELD, WORKER, "thread", "Ljava/lang/Thread;"));
+            c.add(new VarInsnNode(Opcodes.ALOAD, 1));
+            c.add(Bytecode.hook("poolWorkerCreated", "(Ljava/lang/Thread;Ljava/lang/Object;)V"));
+            Bytecode.beforeReturns(m, c);
             return;
         }
         // if (w != null) JdkHooks.poolWorkerFailed(w.thread);

@@ -40,13 +40,11 @@ final class ThreadStartAdvice extends Advice {
 
     @Override
     void apply(MethodNode m) {
-        Bytecode.onEveryExit(owner, m, () -> {
-            InsnList l = new InsnList();
-            l.add(new VarInsnNode(Opcodes.ALOAD, 0));
-            l.add(new InsnNode(Opcodes.ACONST_NULL));
-            l.add(Bytecode.hook("afterStart", "(Ljava/lang/Thread;Ljava/lang/Throwable;)V"));
-            return l;
-        }, onThrow());
+        InsnList ret = new InsnList();
+        ret.add(new VarInsnNode(Opcodes.ALOAD, 0));
+        ret.add(new InsnNode(Opcodes.ACONST_NULL));
+        ret.add(Bytecode.hook("afterStart", "(Ljava/lang/Thread;Ljava/lang/Throwable;)V"));
+        Bytecode.onEveryExit(owner, m, ret, onThrow());
         InsnList args = new InsnList();
         args.add(new VarInsnNode(Opcodes.ALOAD, 0));
         args.add(withContainer ? new VarInsnNode(Opcodes.ALOAD, 1) : new InsnNode(Opcodes.ACONST_NULL));

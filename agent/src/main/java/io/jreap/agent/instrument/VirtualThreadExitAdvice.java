@@ -23,7 +23,7 @@ final class VirtualThreadExitAdvice extends Advice {
 
     @Override
     void apply(MethodNode m) {
-        Bytecode.onEveryExit(owner, m, VirtualThreadExitAdvice::exit, exit());
+        Bytecode.onEveryExit(owner, m, exit(), exit());
     }
 
     private static InsnList exit() {
