@@ -17,6 +17,7 @@ class BirthPathsIT {
     @MethodSource("jdksAndParallelism")
     void everyBirthPathIsAFork(String jdk, int parallelism) throws Exception {
         ChildJvm.Builder b = ChildJvm.on(jdk)
+                .classPath(System.getProperty("jreap.runtime.classes")) // a host that also ships the runtime
                 .jvmArgs("-Djava.util.concurrent.ForkJoinPool.common.parallelism=" + parallelism);
         if (ChildJvm.feature(jdk) >= 25) {
             b.jvmArgs("--enable-preview", "-Dtest.preview=true");

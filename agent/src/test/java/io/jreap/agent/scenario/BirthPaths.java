@@ -35,6 +35,9 @@ public final class BirthPaths {
     }
 
     public static void main(String[] args) throws Exception {
+        check("one copy of the runtime, in the bootstrap loader, even with the runtime on the class path",
+                Kernel.class.getClassLoader() == null && io.jreap.proc.Signal.class.getClassLoader() == null,
+                Kernel.class.getClassLoader());
         Sandbox sb = K.newSandbox("births", 10_000);
         CountDownLatch finished = new CountDownLatch(1);
         sb.spawn(() -> {
