@@ -25,19 +25,32 @@ final class Installer {
         JdkTransformer t = new JdkTransformer();
         inst.addTransformer(t, true);
         List<Class<?>> targets = new ArrayList<>();
-        for (String name : t.targetClasses()) {
-            try {
-                targets.add(Class.forName(name, false, null));
-            } catch (ClassNotFoundException e) {
-                if (!t.optional(name)) {
-                    throw new IllegalStateException("this JDK has no " + name + ", which jreap must instrument");
+        try {
+            for (String name : t.targetClasses()) {
+                try {
+                    targets.add(Class.forName(name, false, null));
+                } catch (ClassNotFoundException e) {
+                    if (!t.optional(name)) {
+                        throw new IllegalStateException("this JDK (" + Runtime.version() + ") has no " + name
+                                + ", which jreap must instrument; jreap is tested on JDK 17 and 25");
+                    }
                 }
             }
-        }
-        inst.retransformClasses(targets.toArray(new Class<?>[0]));
-        List<String> missing = t.missing();
-        if (!missing.isEmpty()) {
-            throw new IllegalStateException(String.join("; ", missing));
+            inst.retransformClasses(targets.toArray(new Class<?>[0]));
+            List<String> missing = t.missing();
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException(String.join("; ", missing) + " (this JDK, " + Runtime.version()
+                        + ", differs from JDK 17 and 25, which jreap is tested on)");
+            }
+        } catch (Throwable e) {
+            // Half-instrumented is worse than not at all: put the JDK's own code back.
+            inst.removeTransformer(t);
+            try {
+                inst.retransformClasses(targets.toArray(new Class<?>[0]));
+            } catch (Throwable ignored) {
+                // What went in stays; the hooks stay inactive unless a sandbox is created.
+            }
+            throw e;
         }
         if (options.verbose()) {
             System.err.println("jreap: " + runtimeClasses + " runtime classes in the bootstrap loader; instrumented "
