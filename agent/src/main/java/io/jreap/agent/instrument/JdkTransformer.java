@@ -26,7 +26,7 @@ public final class JdkTransformer implements ClassFileTransformer {
     private final List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
 
     public JdkTransformer() {
-        all = List.of(
+        List<Advice> list = new ArrayList<>(List.of(
                 ThreadStartAdvice.platform(),
                 ThreadStartAdvice.platformInContainer(),
                 ThreadStartAdvice.virtual(),
@@ -39,8 +39,10 @@ public final class JdkTransformer implements ClassFileTransformer {
                 PoolConstructorAdvice.forkJoinPool(),
                 PoolConstructorAdvice.threadPerTaskExecutor(),
                 PoolWorkerAdvice.created(),
-                PoolWorkerAdvice.failed());
-        for (Advice a : all) {
+                PoolWorkerAdvice.failed()));
+        list.addAll(List.of(PoolShutdownAdvice.all()));
+        this.all = List.copyOf(list);
+        for (Advice a : this.all) {
             byOwner.computeIfAbsent(a.owner, k -> new ArrayList<>()).add(a);
         }
     }
