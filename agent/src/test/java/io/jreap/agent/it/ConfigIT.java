@@ -69,14 +69,20 @@ class ConfigIT {
                 "java.lang.Thread.start()V", "java.lang.Thread.exit()V", "java.lang.Runtime.exit(I)V",
                 "java.lang.Runtime.halt(I)V", "java.lang.Thread.dispatchUncaughtException(Ljava/lang/Throwable;)V",
                 "java.util.concurrent.ThreadPoolExecutor.<init>", "java.util.concurrent.ForkJoinPool.<init>",
-                "java.util.concurrent.ThreadPoolExecutor$Worker.<init>");
+                "java.util.concurrent.ThreadPoolExecutor$Worker.<init>",
+                "java.util.concurrent.ThreadPoolExecutor.addWorkerFailed(",
+                "java.util.concurrent.ThreadPoolExecutor.shutdown()V",
+                "java.util.concurrent.ThreadPoolExecutor.shutdownNow()Ljava/util/List;",
+                "java.util.concurrent.ForkJoinPool.shutdown()V",
+                "java.util.concurrent.ForkJoinPool.shutdownNow()Ljava/util/List;");
         if (ChildJvm.feature(jdk) >= 21) {
             assertThat(line).contains("java.lang.Thread.start(Ljdk/internal/vm/ThreadContainer;)V",
                     "java.lang.VirtualThread.start(Ljdk/internal/vm/ThreadContainer;)V",
                     "java.lang.VirtualThread.run(Ljava/lang/Runnable;)V",
-                    "java.util.concurrent.ThreadPerTaskExecutor.<init>");
+                    "java.util.concurrent.ThreadPerTaskExecutor.<init>",
+                    "java.util.concurrent.ForkJoinPool.close()V");
         } else {
-            assertThat(line).doesNotContain("VirtualThread", "ThreadContainer");
+            assertThat(line).doesNotContain("VirtualThread", "ThreadContainer", "close()");
         }
         assertThat(r.out()).containsExactly("MAIN RAN", "DONE");
     }
