@@ -4,11 +4,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Collectors;
 
 /**
  * The agent's options: {@code -javaagent:jreap-agent.jar=key=value,key=value}, or the same keys as
- * {@code -Djreap.key=value} system properties (the agent options win). Every key and value is
- * checked at start-up; a bad one is one line naming it and the fix (see {@link Invalid}).
+ * {@code -Djreap.key=value} system properties (an agent option wins over the property of the same
+ * key). Every key and value is checked at start-up, keys and values case-sensitively; a bad one is
+ * one line naming it and the fix (see {@link Invalid}). Every {@code jreap.*} system property is
+ * read as an option, so an unknown one is an error too.
  *
  * <table>
  *   <caption>Options</caption>
@@ -23,7 +26,8 @@ import java.util.Properties;
  */
 record AgentOptions(boolean continueOnFailure, boolean exitEndsSandbox, boolean verbose) {
     static final String PROPERTY_PREFIX = "jreap.";
-    private static final Map<String, List<String>> KNOWN = new LinkedHashMap<>();
+    /** Each key with its allowed values, the default first. */
+    static final Map<String, List<String>> KNOWN = new LinkedHashMap<>();
 
     static {
         KNOWN.put("onFailure", List.of("stop", "continue"));
@@ -49,23 +53,33 @@ record AgentOptions(boolean continueOnFailure, boolean exitEndsSandbox, boolean 
         for (String name : system.stringPropertyNames()) {
             if (name.startsWith(PROPERTY_PREFIX)) {
                 String key = name.substring(PROPERTY_PREFIX.length());
-                check(key, system.getProperty(name), "system property -D" + name);
-                values.put(key, system.getProperty(name));
+                String value = system.getProperty(name);
+                check(key, value, true);
+                values.put(key, value);
             }
         }
         if (agentArgs != null && !agentArgs.isBlank()) {
+            Map<String, String> given = new LinkedHashMap<>();
             for (String part : agentArgs.split(",")) {
                 String p = part.strip();
+                if (p.isEmpty()) {
+                    continue; // "exit=sandbox," or ",,": nothing to say
+                }
                 int eq = p.indexOf('=');
                 if (eq <= 0) {
-                    throw new Invalid("agent option '" + p + "' is not key=value; write e.g. -javaagent:jreap-agent.jar=exit=sandbox"
-                            + " (known keys: " + String.join(", ", KNOWN.keySet()) + ")");
+                    throw new Invalid("agent option '" + p + "' is not key=value; write -javaagent:jreap-agent.jar="
+                            + "key=value[,key=value...], e.g. exit=sandbox (options: " + keys("") + ")");
                 }
                 String key = p.substring(0, eq).strip();
                 String value = p.substring(eq + 1).strip();
-                check(key, value, "agent option " + key);
-                values.put(key, value);
+                check(key, value, false);
+                String before = given.put(key, value);
+                if (before != null) {
+                    throw new Invalid("agent option " + key + " is given twice (" + key + "=" + before + " and "
+                            + key + "=" + value + "); keep one");
+                }
             }
+            values.putAll(given);
         }
         return new AgentOptions(
                 "continue".equals(values.getOrDefault("onFailure", "stop")),
@@ -73,22 +87,24 @@ record AgentOptions(boolean continueOnFailure, boolean exitEndsSandbox, boolean 
                 "true".equals(values.getOrDefault("verbose", "false")));
     }
 
-    private static void check(String key, String value, String where) {
+    private static void check(String key, String value, boolean property) {
+        String prefix = property ? "-D" + PROPERTY_PREFIX : "";
+        String what = property ? "system property" : "agent option";
         List<String> allowed = KNOWN.get(key);
         if (allowed == null) {
-            throw new Invalid(where + ": jreap has no option '" + key + "'; its options are "
-                    + String.join(", ", KNOWN.keySet()) + " (see docs/AGENT.md)");
+            String near = KNOWN.keySet().stream().filter(k -> k.equalsIgnoreCase(key)).findFirst()
+                    .map(k -> "did you mean " + prefix + k + "?").orElse("remove it");
+            throw new Invalid("unknown " + what + " " + prefix + key + "; " + near + " (the options are "
+                    + keys(prefix) + "; see docs/AGENT.md)");
         }
         if (!allowed.contains(value)) {
-            throw new Invalid(where + "=" + value + " is not valid; use one of " + String.join(", ", allowed));
+            String fix = allowed.stream().map(v -> prefix + key + "=" + v).collect(Collectors.joining(" or "));
+            throw new Invalid(what + " " + prefix + key + "=" + value
+                    + (value.isEmpty() ? " has no value" : " is not valid") + "; use " + fix);
         }
     }
 
-    /** Null if this JDK is supported, else the line that says why not and what to do. */
-    static String unsupportedJdk(int feature) {
-        if (feature < 17) {
-            return "JDK " + feature + " is not supported; run the JVM on JDK 17 or newer (the agent needs JDK 17+)";
-        }
-        return null;
+    private static String keys(String prefix) {
+        return KNOWN.keySet().stream().map(k -> prefix + k).collect(Collectors.joining(", "));
     }
 }

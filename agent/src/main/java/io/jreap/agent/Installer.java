@@ -32,23 +32,36 @@ final class Installer {
                 targets.add(Class.forName(name, false, null));
             } catch (ClassNotFoundException e) {
                 if (!t.optional(name)) {
-                    throw new IllegalStateException("this JDK has no " + name + ", which jreap must instrument");
+                    throw new IllegalStateException("this JDK (" + Runtime.version() + ") has no " + name
+                            + ", which jreap must instrument; jreap is tested on JDK 17 and 25");
                 }
             }
         }
-        inst.addTransformer(t, true);
         long t2 = System.nanoTime();
-        inst.retransformClasses(targets.toArray(new Class<?>[0]));
-        long t3 = System.nanoTime();
-        List<String> missing = t.missing();
-        if (!missing.isEmpty()) {
-            throw new IllegalStateException(String.join("; ", missing));
+        inst.addTransformer(t, true);
+        try {
+            inst.retransformClasses(targets.toArray(new Class<?>[0]));
+            List<String> missing = t.missing();
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException(String.join("; ", missing) + " (this JDK, " + Runtime.version()
+                        + ", differs from JDK 17 and 25, which jreap is tested on)");
+            }
+        } catch (Throwable e) {
+            // Half-instrumented is worse than not at all: put the JDK's own code back.
+            inst.removeTransformer(t);
+            try {
+                inst.retransformClasses(targets.toArray(new Class<?>[0]));
+            } catch (Throwable ignored) {
+                // What went in stays; the hooks stay inactive unless a sandbox is created.
+            }
+            throw e;
         }
+        long t3 = System.nanoTime();
         if (options.verbose()) {
-            System.err.println("jreap: " + runtimeClasses + " runtime classes in the bootstrap loader; instrumented "
+            System.err.println("jreap: installed in " + (t3 - t0) / 1_000_000 + " ms (runtime " + (t1 - t0) / 1_000_000
+                    + " ms, hooks " + (t2 - t1) / 1_000_000 + " ms, retransform " + (t3 - t2) / 1_000_000 + " ms); "
+                    + runtimeClasses + " runtime classes in the bootstrap loader; instrumented "
                     + String.join(", ", new java.util.TreeSet<>(t.applied())));
-            System.err.printf("jreap: installed in %d ms (runtime %d ms, hooks %d ms, retransform %d ms)%n",
-                    (t3 - t0) / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
         }
     }
 }

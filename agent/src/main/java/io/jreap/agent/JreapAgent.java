@@ -1,19 +1,21 @@
 package io.jreap.agent;
 
 import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
 
 /**
  * The agent's entry points: {@code -javaagent:jreap-agent.jar[=options]} ({@link #premain}) and
- * dynamic attach ({@link #agentmain}). It checks the options and the JDK, defines the runtime in the
- * bootstrap loader ({@link BootInjector}), and only then touches runtime classes (through
- * {@link Installer}): a runtime class loaded earlier would come from the application loader, a
- * second copy.
+ * dynamic attach ({@link #agentmain}).
  *
- * <p>Failure policy: bad options stop the JVM with one line (a dynamic attach fails instead). If
- * instrumentation cannot be installed, the JVM stops unless {@code onFailure=continue}, which runs
- * it without sandboxing and says so; it never runs unprotected silently.
+ * <p>This one class is compiled for Java 8 (see the agent's pom), so that on a JDK older than 17
+ * it still loads and can say, in one line, that the JDK is not supported, instead of the JVM's
+ * {@code UnsupportedClassVersionError} and a crashed agent. It refers to no other class of the
+ * agent by name: on a supported JDK it hands over to {@code Startup} by reflection.
  */
 public final class JreapAgent {
+    /** The oldest JDK (feature release) jreap runs on. */
+    static final int OLDEST_JDK = 17;
+
     private JreapAgent() {
     }
 
@@ -27,65 +29,90 @@ public final class JreapAgent {
 
     /** {@code java -jar jreap-agent.jar}: how to use it. */
     public static void main(String[] args) {
-        System.out.println("jreap agent: attach it to a JVM with -javaagent:" + jarName() + "[=key=value,...]");
+        System.out.println("jreap agent: attach it to a JVM with -javaagent:jreap-agent.jar[=key=value,...]");
         System.out.println("  options: onFailure=stop|continue  exit=lwp|sandbox  verbose=false|true");
         System.out.println("  (or -Djreap.<key>=<value>; see docs/AGENT.md)");
     }
 
     private static void start(String args, Instrumentation inst, boolean dynamic) {
-        String jdk = AgentOptions.unsupportedJdk(Runtime.version().feature());
+        String jdk = unsupportedJdk(feature(System.getProperty("java.specification.version")));
         if (jdk != null) {
             stop(jdk, dynamic);
             return;
         }
-        AgentOptions options;
         try {
-            options = AgentOptions.parse(args, System.getProperties());
-        } catch (AgentOptions.Invalid e) {
-            stop(e.getMessage(), dynamic);
-            return;
-        }
-        if (BootInjector.alreadyDefined()) {
-            System.err.println("jreap: the agent is already installed in this JVM; the second -javaagent/attach is ignored");
-            return;
-        }
-        try {
-            if (dynamic) {
-                java.util.List<String> early = BootInjector.loadedElsewhere(inst);
-                if (!early.isEmpty()) {
-                    throw new IllegalStateException("the host already loaded jreap's runtime from its own class path ("
-                            + early.get(0) + "); attach the agent at start-up with -javaagent instead");
-                }
+            Class.forName("io.jreap.agent.Startup")
+                    .getDeclaredMethod("start", String.class, Instrumentation.class, boolean.class)
+                    .invoke(null, args, inst, dynamic);
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException) {
+                throw (RuntimeException) cause; // a failed dynamic attach: the attaching tool is told
             }
-            long t0 = System.nanoTime();
-            int defined = BootInjector.defineRuntime(inst);
-            Installer.install(inst, options, defined, t0);
-        } catch (Throwable e) {
-            String why = e instanceof IllegalStateException ? e.getMessage() : String.valueOf(e);
-            if (options.continueOnFailure()) {
-                System.err.println("jreap: WARNING: could not instrument this JVM (" + why + "); it runs WITHOUT "
-                        + "sandboxing because onFailure=continue");
-                return;
+            if (cause instanceof Error) {
+                throw (Error) cause;
             }
-            stop("could not instrument this JVM: " + why + "; fix that, or pass onFailure=continue to run without "
-                    + "sandboxing", dynamic);
+            throw new IllegalStateException(cause);
+        } catch (ReflectiveOperationException e) {
+            stop("the agent jar is incomplete (" + e + "); use the jreap-agent.jar the build produced", dynamic);
         }
     }
 
-    private static void stop(String line, boolean dynamic) {
+    /** The feature release in {@code java.specification.version}: "1.8" is 8, "11" is 11. */
+    static int feature(String specificationVersion) {
+        String v = specificationVersion == null ? "" : specificationVersion.trim();
+        if (v.startsWith("1.")) {
+            v = v.substring(2);
+        }
+        int dot = v.indexOf('.');
+        if (dot >= 0) {
+            v = v.substring(0, dot);
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** Null if this JDK is supported, else the line that says why not and what to do. */
+    static String unsupportedJdk(int feature) {
+        if (feature < OLDEST_JDK) {
+            return "JDK " + (feature > 0 ? String.valueOf(feature) : "(unknown version)")
+                    + " is not supported: jreap needs JDK " + OLDEST_JDK
+                    + " or newer; run this application on JDK 17+, or start it without the jreap agent";
+        }
+        return null;
+    }
+
+    /**
+     * Ends a start-up: at JVM start, one line on standard error and the JVM exits with status 1
+     * before {@code main} runs; in a dynamic attach, an exception, which fails the attach (the
+     * attaching tool gets {@code AgentInitializationException}) and leaves the JVM running.
+     */
+    static void stop(String line, boolean dynamic) {
         if (dynamic) {
-            throw new IllegalStateException("jreap: " + line);
+            throw new AttachFailed("jreap: " + line);
         }
         System.err.println("jreap: " + line);
         System.err.flush();
         Runtime.getRuntime().halt(1);
     }
 
-    private static String jarName() {
-        try {
-            return BootInjector.agentJar().getFileName().toString();
-        } catch (Exception e) {
-            return "jreap-agent.jar";
+    /**
+     * Fails a dynamic attach. The JVM prints it on its standard error (with the reflection frames
+     * that called {@code agentmain}); its own stack trace would only add the agent's frames.
+     */
+    static final class AttachFailed extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        AttachFailed(String message) {
+            super(message);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
         }
     }
 }

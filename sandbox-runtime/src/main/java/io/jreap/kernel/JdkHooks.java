@@ -64,16 +64,31 @@ public final class JdkHooks {
             this.pool = pool;
         }
     }
-    /** Pools created by LWP threads: pool to its LWP, or {@link #SYSTEM} (a JDK service pool), or {@link #REFUSED}. */
+
+    /** Pools created by LWP threads: pool to its LWP, or {@link #SYSTEM} (a JDK service pool), or a {@link Refused}. */
     private static final ConcurrentHashMap<Object, Object> pools = new ConcurrentHashMap<>();
-    /** Pool workers created but not started yet: thread to its pool's LWP, {@link #HOST} or {@link #REFUSED}. */
+    /** Pool workers created but not started yet: thread to its pool's LWP, {@link #HOST} or a {@link Refused}. */
     private static final ConcurrentHashMap<Thread, Object> workers = new ConcurrentHashMap<>();
     /** Thread-per-task executors the JDK created on an LWP's behalf (NIO pollers). */
     private static final Set<Object> systemContainers = ConcurrentHashMap.newKeySet();
 
     static final Object HOST = new Object();
     static final Object SYSTEM = new Object();
-    static final Object REFUSED = new Object();
+
+    /** A pool whose LWP could not be created; its workers are refused for the same reason. */
+    private record Refused(RuntimeException limitOrClosed, LwpKilledError killed) {
+        Throwable workerRefused(Thread worker) {
+            String what = "Thread.start of pool worker \"" + worker.getName() + "\" refused: ";
+            if (killed != null) {
+                return new LwpKilledError(killed.pid(), killed.signal(), what + "the LWP that created its pool was killed");
+            }
+            if (limitOrClosed instanceof LwpLimitException) {
+                return new LwpLimitException(what + "its pool was created at the sandbox's LWP limit ("
+                        + limitOrClosed.getMessage() + ")");
+            }
+            return new IllegalStateException(what + limitOrClosed.getMessage(), limitOrClosed);
+        }
+    }
 
     private static final Set<String> SYSTEM_THREAD_CLASSES = Set.of(
             "jdk.internal.misc.InnocuousThread",
@@ -110,6 +125,7 @@ public final class JdkHooks {
         // runs a static initialiser) inside a JDK start method.
         SITES.isServiceSite();
         new LwpKilledError(0, io.jreap.proc.Signal.KILL, "").getMessage();
+        new Refused(null, null);
     }
 
     /** Tests drive the hooks by hand against their own kernel (no agent, no reaper thread). */
@@ -148,9 +164,8 @@ public final class JdkHooks {
         if (owner == HOST) {
             return null;
         }
-        if (owner == REFUSED) {
-            return new LwpKilledError(0, io.jreap.proc.Signal.KILL,
-                    "the pool that would run thread \"" + child.getName() + "\" belongs to a killed LWP");
+        if (owner instanceof Refused r) {
+            return r.workerRefused(child);
         }
         Lwp pool = (Lwp) owner;
         Lwp parent = null;
@@ -191,7 +206,7 @@ public final class JdkHooks {
         return null;
     }
 
-    /** The owner decided by class or pool, {@link #HOST}, {@link #REFUSED}, or null: the starter's. */
+    /** The owner decided by class or pool: an LWP, {@link #HOST}, a {@link Refused}, or null: the starter's. */
     private static Object ownerOf(Thread child, Object container) {
         if (SYSTEM_THREAD_CLASSES.contains(child.getClass().getName())) {
             return HOST;
@@ -354,8 +369,10 @@ public final class JdkHooks {
             try {
                 Lwp p = k.forkPool(creator, pool);
                 pools.put(pool, p);
-            } catch (LwpKilledError | LwpLimitException | IllegalStateException refused) {
-                pools.put(pool, REFUSED); // its workers are refused; the constructor itself returns
+            } catch (LwpKilledError killed) {
+                pools.put(pool, new Refused(null, killed)); // its workers are refused; the constructor returns
+            } catch (LwpLimitException | IllegalStateException refused) {
+                pools.put(pool, new Refused(refused, null));
             }
         } catch (Throwable bug) {
             report("pool creation", bug);
@@ -386,6 +403,28 @@ public final class JdkHooks {
     public static void poolWorkerFailed(Thread worker) {
         if (active && worker != null) {
             workers.remove(worker);
+        }
+    }
+
+    /**
+     * Before {@code shutdown()}, {@code shutdownNow()} (and {@code ForkJoinPool.close()}) return:
+     * a pool LWP whose pool terminated with no worker thread left ends now. Its workers' exits
+     * cannot end it: it never had one (its thread factory threw, or nothing was submitted), or
+     * they all timed out before the shutdown. A terminated pool starts no worker again.
+     */
+    public static void poolShutdown(Object pool) {
+        if (!active || pools.isEmpty()) {
+            return;
+        }
+        try {
+            Object o = pools.get(pool);
+            if (o instanceof Lwp p && p.liveThreads() == 0 && p.alive() && PoolSupport.isTerminated(pool)) {
+                kernel.exitThreadless(p);
+            } else if (o instanceof Refused) {
+                pools.remove(pool); // nothing to end; only forget it
+            }
+        } catch (Throwable bug) {
+            report("pool shutdown", bug);
         }
     }
 

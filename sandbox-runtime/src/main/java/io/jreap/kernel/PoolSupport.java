@@ -57,6 +57,15 @@ final class PoolSupport {
         }
     }
 
+    /** Whether a pool that was just shut down has terminated (no worker, none to come). */
+    static boolean isTerminated(Object pool) {
+        try {
+            return pool instanceof ExecutorService es && es.isTerminated();
+        } catch (RuntimeException e) {
+            return false; // a plugin override that throws: the pool stays until it is killed
+        }
+    }
+
     /** Whether a pool LWP whose last worker just ended is done (shut down by its owner). */
     static boolean isShutdown(Object pool) {
         try {

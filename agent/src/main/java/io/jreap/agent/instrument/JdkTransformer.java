@@ -28,7 +28,7 @@ public final class JdkTransformer implements ClassFileTransformer {
     private final List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
 
     public JdkTransformer() {
-        all = List.of(
+        List<Advice> list = new ArrayList<>(List.of(
                 ThreadStartAdvice.platform(),
                 ThreadStartAdvice.platformInContainer(),
                 ThreadStartAdvice.virtual(),
@@ -41,8 +41,10 @@ public final class JdkTransformer implements ClassFileTransformer {
                 PoolConstructorAdvice.forkJoinPool(),
                 PoolConstructorAdvice.threadPerTaskExecutor(),
                 PoolWorkerAdvice.created(),
-                PoolWorkerAdvice.failed());
-        for (Advice a : all) {
+                PoolWorkerAdvice.failed()));
+        list.addAll(List.of(PoolShutdownAdvice.all()));
+        this.all = List.copyOf(list);
+        for (Advice a : this.all) {
             List<Advice> l = byOwner.get(a.owner);
             if (l == null) {
                 l = new ArrayList<>();

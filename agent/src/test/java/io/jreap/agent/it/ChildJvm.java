@@ -168,6 +168,25 @@ public final class ChildJvm {
             }
         }
 
+        /**
+         * Waits until the started child has printed {@code line} on its standard output (a scenario
+         * saying it is ready for the test's next step); fails with what it printed if it does not
+         * within {@code seconds}, or if it ends first.
+         */
+        public void awaitLine(Process p, String line, long seconds) throws IOException, InterruptedException {
+            Path out = started.get(p).resolve("out.txt");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (!Files.readAllLines(out, StandardCharsets.UTF_8).contains(line)) {
+                if (!p.isAlive() || System.nanoTime() - deadline > 0) {
+                    Path err = started.get(p).resolve("err.txt");
+                    throw new AssertionError("child JVM " + (p.isAlive() ? "did not print" : "ended before it printed")
+                            + " '" + line + "'\n--- stdout ---\n" + Files.readString(out) + "\n--- stderr ---\n"
+                            + Files.readString(err));
+                }
+                Thread.sleep(20);
+            }
+        }
+
         private final java.util.Map<Process, Path> started = new java.util.concurrent.ConcurrentHashMap<>();
     }
 
