@@ -403,6 +403,18 @@ public final class JdkHooks {
             queue.add(pool);
         }
 
+        /**
+         * A killed pool LWP without workers exits now that the pool is shut down (the kill left it
+         * to this thread, see {@link PoolSupport#shutsDownLater}); one with workers exits when the
+         * last of them, seeing the shutdown, ends.
+         */
+        private static void exitIfIdle(Object pool) {
+            Object o = pools.get(pool);
+            if (o instanceof Lwp p && p.killed() && p.liveThreads() == 0) {
+                kernel.exitThreadless(p);
+            }
+        }
+
         @Override
         public void run() {
             for (;;) {
@@ -421,6 +433,7 @@ public final class JdkHooks {
                 } catch (Throwable e) {
                     // The pool's own shutdown failed; its workers were interrupted already.
                 } finally {
+                    exitIfIdle(pool);
                     forgetPool(pool);
                 }
             }
