@@ -23,7 +23,9 @@ import java.util.function.Consumer;
  *       pool's workers, the HttpClient selector, ...), by belonging to a JDK-created pool or
  *       thread-per-task executor, or, for a platform thread that an LWP starts, by the first
  *       frame on the starting stack that is not thread or pool machinery being a known JDK
- *       service site: no LWP, never signalled;</li>
+ *       service site: no LWP, never signalled (this includes the InnocuousThread of a plugin's own
+ *       {@code Cleaner.create()}: the cleaner survives the plugin's kill and its cleaning actions
+ *       run as the host);</li>
  *   <li>a pool worker: its pool's LWP if an LWP created the pool, else the host;</li>
  *   <li>otherwise a child of the starting thread's LWP, or a host thread.</li>
  * </ol>
