@@ -23,7 +23,9 @@ import java.util.function.Consumer;
  *       pool's workers, the HttpClient selector, ...), by belonging to a JDK-created pool or
  *       thread-per-task executor, or, for a platform thread that an LWP starts, by the first
  *       frame on the starting stack that is not thread or pool machinery being a known JDK
- *       service site: no LWP, never signalled;</li>
+ *       service site: no LWP, never signalled (this includes the InnocuousThread of a plugin's own
+ *       {@code Cleaner.create()}: the cleaner survives the plugin's kill and its cleaning actions
+ *       run as the host);</li>
  *   <li>a pool worker: its pool's LWP if an LWP created the pool, else the host;</li>
  *   <li>otherwise a child of the starting thread's LWP, or a host thread.</li>
  * </ol>
@@ -467,6 +469,18 @@ public final class JdkHooks {
             queue.add(pool);
         }
 
+        /**
+         * A killed pool LWP without workers exits now that the pool is shut down (the kill left it
+         * to this thread, see {@link PoolSupport#shutsDownLater}); one with workers exits when the
+         * last of them, seeing the shutdown, ends.
+         */
+        private static void exitIfIdle(Object pool) {
+            Object o = pools.get(pool);
+            if (o instanceof Lwp p && p.killed() && p.liveThreads() == 0) {
+                kernel.exitThreadless(p);
+            }
+        }
+
         @Override
         public void run() {
             for (;;) {
@@ -485,6 +499,7 @@ public final class JdkHooks {
                 } catch (Throwable e) {
                     // The pool's own shutdown failed; its workers were interrupted already.
                 } finally {
+                    exitIfIdle(pool);
                     forgetPool(pool);
                 }
             }

@@ -1191,9 +1191,9 @@ public final class Kernel {
             }
             if (t.pool != null && t.killed()) {
                 PoolSupport.shutdownNow(t.pool); // its own RejectedExecutionException from now on
-                if (t.liveThreads() == 0) {
+                if (t.liveThreads() == 0 && !PoolSupport.shutsDownLater()) {
                     exit(t); // an idle pool has no worker whose end would exit it
-                }
+                } // else the shutdown thread exits it once it is shut down (JdkHooks.PoolReaper)
             }
         }
         if ((how & WAKE_STOPPED) != 0) {

@@ -46,6 +46,16 @@ final class PoolSupport {
         return t.getClass().getName().equals("java.util.TimerThread");
     }
 
+    /**
+     * Whether {@link #shutdownNow} hands the shutdown to another thread. Then a killed pool with no
+     * worker is exited by that thread once the pool is shut down, not at once: whoever waits for
+     * the sandbox must find the pool refusing work, not a pool that a host submission would give a
+     * new (host) worker.
+     */
+    static boolean shutsDownLater() {
+        return shutdowns != null;
+    }
+
     static void shutdownNow(Object pool) {
         Consumer<Object> c = shutdowns;
         if (c != null) {
