@@ -53,30 +53,7 @@ final class Startup {
         }
     }
 
-    /** As {@link JreapAgent#stop}. */
     private static void stop(String line, boolean dynamic) {
-        if (dynamic) {
-            throw new AttachFailed("jreap: " + line);
-        }
-        System.err.println("jreap: " + line);
-        System.err.flush();
-        Runtime.getRuntime().halt(1);
-    }
-
-    /**
-     * Fails a dynamic attach. The JVM prints it on its standard error (with the reflection frames
-     * that called {@code agentmain}); its own stack trace would only add the agent's frames.
-     */
-    static final class AttachFailed extends IllegalStateException {
-        private static final long serialVersionUID = 1L;
-
-        AttachFailed(String message) {
-            super(message);
-        }
-
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
-        }
+        JreapAgent.stop(line, dynamic);
     }
 }

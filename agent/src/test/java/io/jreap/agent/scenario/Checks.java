@@ -35,10 +35,25 @@ public final class Checks {
         try {
             body.run();
         } catch (Throwable e) {
-            java.io.StringWriter w = new java.io.StringWriter();
-            e.printStackTrace(new java.io.PrintWriter(w));
-            check(name, false, "threw " + w.toString().replace('\n', '|'));
+            check(name, false, "threw " + stackOf(e));
         }
+    }
+
+    /** A precondition inside a check body: failing it fails that check (see {@link #run}). */
+    public static void must(boolean ok, String what) {
+        if (!ok) {
+            throw new AssertionError(what);
+        }
+    }
+
+    /** A stack trace on one line, for a FAIL detail. */
+    public static String stackOf(Throwable e) {
+        if (e == null) {
+            return "";
+        }
+        java.io.StringWriter w = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(w));
+        return w.toString().replace('\n', '|');
     }
 
     public static void done() {

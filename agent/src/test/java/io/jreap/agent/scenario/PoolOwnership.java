@@ -100,7 +100,7 @@ public final class PoolOwnership {
                 blocked.put(e.getKey(), Blocked.submit(e.getValue(), release));
             }
             for (Blocked b : blocked.values()) {
-                must(b.started.await(30, TimeUnit.SECONDS), "a plugin task that blocks never started");
+                Checks.must(b.started.await(30, TimeUnit.SECONDS), "a plugin task that blocks never started");
             }
         });
         checkOnlyPluginLwps("(a)", sb, 1);
@@ -165,7 +165,7 @@ public final class PoolOwnership {
             while (ticks.get() < 3 && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
-            must(ticks.get() >= 3, "the plugin's periodic task did not run");
+            Checks.must(ticks.get() >= 3, "the plugin's periodic task did not run");
             if (Checks.feature() >= 25) {
                 // ForkJoinPool is a ScheduledExecutorService since JDK 25; its delay scheduler starts now.
                 CountDownLatch l = new CountDownLatch(1);
@@ -173,7 +173,7 @@ public final class PoolOwnership {
                     scheduledByFjp.set(look());
                     l.countDown();
                 }, 1, TimeUnit.MILLISECONDS);
-                must(l.await(30, TimeUnit.SECONDS), "the plugin's ForkJoinPool.schedule task never ran");
+                Checks.must(l.await(30, TimeUnit.SECONDS), "the plugin's ForkJoinPool.schedule task never ran");
             }
         });
         long me = plugin.pid.get();
@@ -212,7 +212,7 @@ public final class PoolOwnership {
                     + "RejectedExecutionException", rejected != null && rejected.getClass() == RejectedExecutionException.class
                     && rejected.getStackTrace().length > 0
                     && rejected.getStackTrace()[0].getClassName().startsWith("java.util.concurrent."),
-                    rejected == null ? "the task was accepted" : stackOf(rejected));
+                    rejected == null ? "the task was accepted" : Checks.stackOf(rejected));
             Set<Thread> workers = threads(seen.getOrDefault(n, List.of()));
             for (Thread w : workers) {
                 w.join(LONG.toMillis());
@@ -252,7 +252,7 @@ public final class PoolOwnership {
                 pool.set(round % 2 == 0 ? Executors.newFixedThreadPool(1) : new ForkJoinPool(1));
                 created.countDown();
             });
-            must(created.await(30, TimeUnit.SECONDS), "the plugin never created its pool");
+            Checks.must(created.await(30, TimeUnit.SECONDS), "the plugin never created its pool");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (sb.liveLwps() > 1 && System.nanoTime() < deadline) {
                 Thread.sleep(1); // until the plugin's own LWP has exited: only the pool's is left
@@ -362,7 +362,7 @@ public final class PoolOwnership {
             IntStream.range(0, 64).parallel().forEach(i -> streamPids.add(K.getpid()));
             Blocked b = Blocked.submit(common, release);
             blocked.set(b);
-            must(b.started.await(30, TimeUnit.SECONDS), "the plugin's common-pool task never started");
+            Checks.must(b.started.await(30, TimeUnit.SECONDS), "the plugin's common-pool task never started");
         });
         long me = plugin.pid.get();
         check("(e) the plugin's parallel stream ran on the plugin and on host (common-pool) threads",
@@ -422,7 +422,7 @@ public final class PoolOwnership {
             });
             boolean done = ready.await(60, TimeUnit.SECONDS);
             check(sb.name() + ": the plugin did its part", done && failure.get() == null && p.pid.get() > sb.pid(),
-                    done ? stackOf(failure.get()) : "timed out");
+                    done ? Checks.stackOf(failure.get()) : "timed out");
             return p;
         }
 
@@ -506,7 +506,7 @@ public final class PoolOwnership {
             s.set(look());
             l.countDown();
         });
-        must(l.await(30, TimeUnit.SECONDS), "the task never ran");
+        Checks.must(l.await(30, TimeUnit.SECONDS), "the task never ran");
         return s.get();
     }
 
@@ -536,20 +536,7 @@ public final class PoolOwnership {
                 forks.size() == lwps && adds.isEmpty(), forks + " " + adds + "; ps " + K.ps());
     }
 
-    static void must(boolean ok, String what) {
-        if (!ok) {
-            throw new AssertionError(what);
-        }
-    }
 
-    static String stackOf(Throwable e) {
-        if (e == null) {
-            return "";
-        }
-        java.io.StringWriter w = new java.io.StringWriter();
-        e.printStackTrace(new java.io.PrintWriter(w));
-        return w.toString().replace('\n', '|');
-    }
 
     private PoolOwnership() {
     }

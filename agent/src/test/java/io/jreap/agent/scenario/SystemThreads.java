@@ -153,8 +153,8 @@ public final class SystemThreads {
                 pid.set(K.getpid());
                 ran.countDown();
             });
-            must(ran.await(30, TimeUnit.SECONDS), "the plugin's common-pool task never ran");
-            must(pid.get() == 1, "the plugin's common-pool task ran in pid " + pid.get() + ", not on a JDK thread");
+            Checks.must(ran.await(30, TimeUnit.SECONDS), "the plugin's common-pool task never ran");
+            Checks.must(pid.get() == 1, "the plugin's common-pool task ran in pid " + pid.get() + ", not on a JDK thread");
         });
         p.stillAlive("the common-pool worker the plugin's task started", worker.get());
         run("common pool: host tasks run after the kill", () -> {
@@ -172,8 +172,8 @@ public final class SystemThreads {
                 sleep(20); // a timed park: on JDK 25 the scheduler's delay scheduler starts too
                 vtPid.set(K.getpid());
             });
-            must(joined(vt), "the plugin's virtual thread never ended");
-            must(vtPid.get() > me, "the plugin's virtual thread ran in pid " + vtPid.get() + ", not a child LWP");
+            Checks.must(joined(vt), "the plugin's virtual thread never ended");
+            Checks.must(vtPid.get() > me, "the plugin's virtual thread ran in pid " + vtPid.get() + ", not a child LWP");
         });
         List<Thread> carriers = p.newThreads(t -> t.getClass().getName().equals("jdk.internal.misc.CarrierThread"));
         check("virtual-thread carriers: the plugin's first virtual thread started a carrier", !carriers.isEmpty(),
@@ -193,8 +193,8 @@ public final class SystemThreads {
         Phase p = Phase.run("NIO poller", 3, () -> {
             AtomicReference<Object> got = new AtomicReference<>();
             Thread vt = Jdk21.startVirtualThread(() -> got.set(roundTripOrFailure()));
-            must(joined(vt), "the plugin's socket virtual thread never ended");
-            must(got.get() instanceof byte[] b && Arrays.equals(b, PAYLOAD), "the plugin's socket I/O: " + got.get());
+            Checks.must(joined(vt), "the plugin's socket virtual thread never ended");
+            Checks.must(got.get() instanceof byte[] b && Arrays.equals(b, PAYLOAD), "the plugin's socket I/O: " + got.get());
         });
         if (Checks.feature() >= 25) {
             List<Thread> master = p.newThreads(t -> t.getName().equals("MasterPoller"));
@@ -218,9 +218,9 @@ public final class SystemThreads {
     static void processReaper() throws Exception {
         Phase p = Phase.run("process reaper", 1, () -> {
             Process a = new ProcessBuilder("true").start();
-            must(a.waitFor(30, TimeUnit.SECONDS) && a.exitValue() == 0, "true did not exit 0");
+            Checks.must(a.waitFor(30, TimeUnit.SECONDS) && a.exitValue() == 0, "true did not exit 0");
             Process b = new ProcessBuilder("sleep", "0").start();
-            must(b.waitFor(30, TimeUnit.SECONDS) && b.exitValue() == 0, "sleep 0 did not exit 0");
+            Checks.must(b.waitFor(30, TimeUnit.SECONDS) && b.exitValue() == 0, "sleep 0 did not exit 0");
         });
         List<Thread> reapers = p.newThreads(t -> t.getName().equals("process reaper"));
         check("process reaper: the plugin's first process started a reaper thread", !reapers.isEmpty(),
@@ -250,7 +250,7 @@ public final class SystemThreads {
                 actionPid.set(K.getpid());
                 cleaned.countDown();
             });
-            must(gcUntil(cleaned), "the plugin's cleaning action never ran");
+            Checks.must(gcUntil(cleaned), "the plugin's cleaning action never ran");
         });
         check("Cleaner.create: the plugin's cleaning action ran on the cleaner thread, as the host",
                 actionPid.get() == 1, actionPid);
@@ -278,7 +278,7 @@ public final class SystemThreads {
             HttpClient c = HttpClient.newHttpClient();
             pluginHttpClient = c;
             HttpResponse<String> r = send(c, base);
-            must(r.statusCode() == 200 && r.body().equals(new String(PAYLOAD, StandardCharsets.UTF_8)),
+            Checks.must(r.statusCode() == 200 && r.body().equals(new String(PAYLOAD, StandardCharsets.UTF_8)),
                     "the plugin's HttpClient got " + r);
         });
         List<Thread> selectors = p.newThreads(t -> t.getClass().getName().endsWith("HttpClientImpl$SelectorManager"));
@@ -301,7 +301,7 @@ public final class SystemThreads {
 
     static void keepAliveTimer(URI base) throws Exception {
         Phase p = Phase.run("HttpURLConnection keep-alive", 1, () -> {
-            must(Arrays.equals(get(base), PAYLOAD), "the plugin's GET");
+            Checks.must(Arrays.equals(get(base), PAYLOAD), "the plugin's GET");
         });
         // The Keep-Alive-Timer ends by itself once the cache is empty (5 s): only its birth is checked.
         check("HttpURLConnection: the plugin's GET started the Keep-Alive-Timer",
@@ -316,9 +316,9 @@ public final class SystemThreads {
         Phase p = Phase.run("CompletableFuture delay scheduler", 1, () -> {
             CountDownLatch ran = new CountDownLatch(1);
             CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS).execute(ran::countDown);
-            must(ran.await(30, TimeUnit.SECONDS), "the plugin's delayed task never ran");
+            Checks.must(ran.await(30, TimeUnit.SECONDS), "the plugin's delayed task never ran");
             CompletableFuture<Object> f = new CompletableFuture<>().orTimeout(10, TimeUnit.MILLISECONDS);
-            must(timedOut(f), "the plugin's orTimeout never timed out");
+            Checks.must(timedOut(f), "the plugin's orTimeout never timed out");
         });
         String name = Checks.feature() >= 25 ? "ForkJoinPool.commonPool-delayScheduler" : "CompletableFutureDelayScheduler";
         List<Thread> scheduler = p.newThreads(t -> t.getName().equals(name));
@@ -376,7 +376,7 @@ public final class SystemThreads {
     static void asynchronousChannelGroup() throws Exception {
         AtomicLong handlerPid = new AtomicLong();
         Phase p = Phase.run("AsynchronousChannelGroup", 1, () -> {
-            must(Arrays.equals(asyncRoundTrip(handlerPid), PAYLOAD), "the plugin's asynchronous channel I/O");
+            Checks.must(Arrays.equals(asyncRoundTrip(handlerPid), PAYLOAD), "the plugin's asynchronous channel I/O");
         });
         check("AsynchronousChannelGroup: the plugin's CompletionHandler ran on a group thread, as the host",
                 handlerPid.get() == 1, handlerPid);
@@ -396,7 +396,7 @@ public final class SystemThreads {
             AtomicInteger port = new AtomicInteger();
             pluginRegistry = LocateRegistry.createRegistry(0, null, new LoopbackSockets(port));
             pluginRegistryPort = port.get();
-            must(pluginRegistryPort > 0 && LocateRegistry.getRegistry(LOOPBACK.getHostAddress(), pluginRegistryPort)
+            Checks.must(pluginRegistryPort > 0 && LocateRegistry.getRegistry(LOOPBACK.getHostAddress(), pluginRegistryPort)
                     .list().length == 0, "the plugin's registry");
         });
         List<Thread> accept = p.newThreads(t -> t.getName().startsWith("RMI TCP Accept"));
@@ -461,7 +461,7 @@ public final class SystemThreads {
             sb.spawn(() -> {
                 plugin.set(Thread.currentThread());
                 try {
-                    must(K.getpid() > sb.pid(), "the plugin is not an LWP");
+                    Checks.must(K.getpid() > sb.pid(), "the plugin is not an LWP");
                     trigger.run();
                 } catch (Throwable e) {
                     failure.set(e);
@@ -475,7 +475,7 @@ public final class SystemThreads {
             });
             boolean done = triggered.await(60, TimeUnit.SECONDS);
             check(name + ": the plugin used the service", done && failure.get() == null,
-                    done ? stackOf(failure.get()) : "timed out");
+                    done ? Checks.stackOf(failure.get()) : "timed out");
             Set<Thread> after = liveThreads();
             after.removeAll(before);
             after.remove(plugin.get());
@@ -717,20 +717,7 @@ public final class SystemThreads {
         }
     }
 
-    static void must(boolean ok, String what) {
-        if (!ok) {
-            throw new AssertionError(what);
-        }
-    }
 
-    static String stackOf(Throwable e) {
-        if (e == null) {
-            return "";
-        }
-        java.io.StringWriter w = new java.io.StringWriter();
-        e.printStackTrace(new java.io.PrintWriter(w));
-        return w.toString().replace('\n', '|');
-    }
 
     /** An RMI server socket on the loopback address that reports its port. */
     static final class LoopbackSockets implements RMIServerSocketFactory {
