@@ -664,7 +664,12 @@ public final class Kernel {
         for (Thread t : wake) {
             LockSupport.unpark(t);
         }
-        if (p.pool != null) {
+        if (p.pool != null && !p.killed()) {
+            // A killed pool is forgotten only by the pool reaper, once its shutdownNow has run
+            // (JdkHooks.PoolReaper). Forgetting it here, when its kill has merely queued that
+            // shutdownNow, let a killed thread that had not yet reached a check point submit to
+            // the pool in between: the new worker, no longer found in JdkHooks.pools, started as
+            // a host thread and ran plugin tasks outside the sandbox (found by AgentStorm).
             JdkHooks.forgetPool(p.pool);
         }
         signalTerminationIfEmpty(p.sandbox);
