@@ -61,7 +61,10 @@ import java.util.concurrent.locks.LockSupport;
  * thread holding a jreap lock keeps its carrier until it releases, and a waiter without a carrier
  * (all carriers held by pinned virtual threads that wait for the same lock) delays only itself.
  * With a queued lock that case deadlocks: the releaser hands the lock to a waiter that can never
- * run, and the pinned waiters behind it never get it.
+ * run, and the pinned waiters behind it never get it. Waiting writers have preference; on a group
+ * lock a fork on a platform thread never passes a waiting kill (it holds nothing and no carrier,
+ * so its wait delays only itself), so a storm of forks cannot starve a kill; a virtual one passes
+ * after waiting long, lest it wait, pinned, for a kill that has no carrier.
  */
 public final class Kernel {
     /** Pid of init, the host. */

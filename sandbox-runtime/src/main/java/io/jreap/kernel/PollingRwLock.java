@@ -18,10 +18,20 @@ import java.util.concurrent.locks.LockSupport;
  * virtual holder keeps its carrier until it releases).
  *
  * <p>Writers have preference: a waiting writer sets {@link #WRITER_WAITING}, which keeps new
- * readers out until a writer got in, so a fork storm cannot starve a kill. That makes readers
- * depend on the waiting writer; so that they never depend on it for good (it may be a virtual
- * thread without a carrier), a reader that has already waited through its spins, yields and a
+ * readers out until a writer got in. That makes readers depend on the waiting writer; so that a
+ * reader that may hold a carrier others need never depends on it for good (the writer may be a
+ * virtual thread without a carrier), a <em>virtual</em> reader, or one that holds another jreap
+ * lock ({@code readLockOnCarrier}), that has already waited through its spins, yields and a
  * first park ignores the flag and takes the lock as soon as no writer holds it.
+ *
+ * <p>With {@link #platformReadersDefer} (the group kill locks), a <em>platform</em> reader that
+ * holds no other jreap lock defers to a waiting writer however long it waits: it occupies no
+ * carrier and nobody waits for it, so its wait delays only itself, and a storm of platform-thread
+ * forks cannot starve a kill. Without it (old readers passing every waiting writer) a few hundred
+ * forking threads on two cores kept the read count above zero and delayed kills by 30-60 s
+ * (found by AgentStorm). Virtual forkers can still pass a waiting writer, but only as many hold
+ * the lock at once as there are carriers. The tree lock does not set it: its readers include a
+ * reap kill's own snapshots, which must not wait behind every fork's and exit's write.
  *
  * <p>A waiter that holds another jreap lock must keep its carrier: it calls the
  * {@code ...OnCarrier} variants, where a virtual thread only spins. Every other waiter spins,
@@ -43,6 +53,18 @@ final class PollingRwLock {
     private volatile int waiters;
     private static final AtomicIntegerFieldUpdater<PollingRwLock> WAITERS =
             AtomicIntegerFieldUpdater.newUpdater(PollingRwLock.class, "waiters");
+    /** Platform readers that hold no other jreap lock never pass a waiting writer (see the class comment). */
+    private final boolean platformReadersDefer;
+
+    /** A lock whose old readers pass a waiting writer (the tree lock). */
+    PollingRwLock() {
+        this(false);
+    }
+
+    /** @param platformReadersDefer platform readers holding no other jreap lock never pass a waiting writer */
+    PollingRwLock(boolean platformReadersDefer) {
+        this.platformReadersDefer = platformReadersDefer;
+    }
 
     /** Takes the lock shared; a virtual waiter may unmount while it waits. */
     void readLock() {
@@ -65,10 +87,11 @@ final class PollingRwLock {
 
     private void readLockSlow(boolean onCarrier) {
         Backoff b = new Backoff(this, onCarrier);
+        boolean mayPassWriter = !platformReadersDefer || onCarrier || b.virtual;
         try {
             for (;;) {
                 int s = state;
-                if ((s & WRITER) == 0 && ((s & WRITER_WAITING) == 0 || b.waitedLong())) {
+                if ((s & WRITER) == 0 && ((s & WRITER_WAITING) == 0 || mayPassWriter && b.waitedLong())) {
                     if (STATE.compareAndSet(this, s, s + 1)) {
                         return;
                     }
@@ -171,13 +194,15 @@ final class PollingRwLock {
         private static final long MAX_PARK_NANOS = 1_000_000;
 
         private final PollingRwLock lock;
+        final boolean virtual;
         private final boolean spinOnly;
         private int rounds;
         private boolean interrupted;
 
         Backoff(PollingRwLock lock, boolean onCarrierIfVirtual) {
             this.lock = lock;
-            this.spinOnly = onCarrierIfVirtual && ForkOptions.isVirtual(Thread.currentThread());
+            this.virtual = ForkOptions.isVirtual(Thread.currentThread());
+            this.spinOnly = onCarrierIfVirtual && virtual;
             WAITERS.incrementAndGet(lock);
         }
 
