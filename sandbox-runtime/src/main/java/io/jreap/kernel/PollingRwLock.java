@@ -183,15 +183,24 @@ final class PollingRwLock {
     }
 
     /**
-     * Spin, then yield, then park for growing but bounded times; or, for a virtual thread that must
-     * keep its carrier, only spin. A waiter that cannot run (a virtual thread without a carrier)
-     * delays only itself. Interrupts are swallowed while waiting and restored afterwards, so a set
-     * interrupt flag cannot turn the parks into a busy loop.
+     * Spin, then yield, then park for growing but bounded times (at most 1 ms, or k ms while 64 k
+     * threads wait for the lock, up to 20 ms); or, for a virtual thread that must keep its carrier,
+     * only spin. A waiter that cannot run (a virtual thread without a carrier) delays only itself.
+     * Interrupts are swallowed while waiting and restored afterwards, so a set interrupt flag
+     * cannot turn the parks into a busy loop.
+     *
+     * <p>Why the longest park grows: thousands of virtual forkers waiting behind a kill, each
+     * remounted every millisecond to poll, kept two carriers busy with polls alone, and every
+     * other virtual thread, a virtual killer included, waited seconds for a carrier after each
+     * yield or park (AgentStorm, long storms on JDK 25 with a virtual killer: slowest kill 29 and
+     * 35 s in two runs of 30 trials, 7 and 15 s with this).
      */
     private static final class Backoff {
         private static final int SPINS = 64;
         private static final int YIELDS = 16;
         private static final long MAX_PARK_NANOS = 1_000_000;
+        /** With 64 k waiters, the longest park is k ms, up to this many. */
+        private static final int MAX_PARK_FACTOR = 20;
 
         private final PollingRwLock lock;
         final boolean virtual;
@@ -218,7 +227,11 @@ final class PollingRwLock {
             } else if (r < SPINS + YIELDS) {
                 Thread.yield();
             } else {
-                LockSupport.parkNanos(lock, Math.min(MAX_PARK_NANOS, 1_000L << Math.min(20, r - SPINS - YIELDS)));
+                // Many waiters each waking every millisecond would keep the carriers busy with
+                // nothing but polls, and a virtual holder or writer would wait for a carrier
+                // behind them: the longest park grows with the number of waiters.
+                long max = MAX_PARK_NANOS * Math.max(1, Math.min(MAX_PARK_FACTOR, lock.waiters / 64));
+                LockSupport.parkNanos(lock, Math.min(max, 1_000L << Math.min(25, r - SPINS - YIELDS)));
                 if (Thread.interrupted()) {
                     interrupted = true;
                 }
