@@ -26,7 +26,10 @@ import java.util.function.Consumer;
  *       service site: no LWP, never signalled (this includes the InnocuousThread of a plugin's own
  *       {@code Cleaner.create()}: the cleaner survives the plugin's kill and its cleaning actions
  *       run as the host);</li>
- *   <li>a pool worker: its pool's LWP if an LWP created the pool, else the host;</li>
+ *   <li>a pool worker: its pool's LWP if an LWP created the pool, else the host. So an LWP's
+ *       pool stays in {@link #pools} as long as it may still start a worker: one that shut down
+ *       is forgotten when its LWP exits, a killed one only after its {@code shutdownNow} ran
+ *       (see {@link PoolReaper}); else a late worker would be taken for a host thread;</li>
  *   <li>otherwise a child of the starting thread's LWP, or a host thread.</li>
  * </ol>
  *
@@ -460,6 +463,14 @@ public final class JdkHooks {
     /**
      * Shuts killed pools down on a host thread of its own: a pool's {@code shutdownNow} and
      * {@code terminated()} may be plugin code, which must not run on the killer's thread.
+     *
+     * <p>It is also the only one that forgets a killed pool, and only after its
+     * {@code shutdownNow}: until then a killed thread that has not reached a check point may still
+     * submit to the pool, and the worker that starts must find the pool's LWP (which refuses it),
+     * not be taken for a host pool's worker. After {@code shutdownNow} a
+     * {@code ThreadPoolExecutor} adds no worker (it checks its state under its main lock, which
+     * {@code shutdownNow} takes to set STOP; a worker added before has its owner already, looked
+     * up when it was constructed).
      */
     private static final class PoolReaper implements Runnable, Consumer<Object> {
         private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();

@@ -61,7 +61,10 @@ import java.util.concurrent.locks.LockSupport;
  * thread holding a jreap lock keeps its carrier until it releases, and a waiter without a carrier
  * (all carriers held by pinned virtual threads that wait for the same lock) delays only itself.
  * With a queued lock that case deadlocks: the releaser hands the lock to a waiter that can never
- * run, and the pinned waiters behind it never get it.
+ * run, and the pinned waiters behind it never get it. Waiting writers have preference; on a group
+ * lock a fork on a platform thread never passes a waiting kill (it holds nothing and no carrier,
+ * so its wait delays only itself), so a storm of forks cannot starve a kill; a virtual one passes
+ * after waiting long, lest it wait, pinned, for a kill that has no carrier.
  */
 public final class Kernel {
     /** Pid of init, the host. */
@@ -684,7 +687,12 @@ public final class Kernel {
         for (Thread t : wake) {
             LockSupport.unpark(t);
         }
-        if (p.pool != null) {
+        if (p.pool != null && !p.killed()) {
+            // A killed pool is forgotten only by the pool reaper, once its shutdownNow has run
+            // (JdkHooks.PoolReaper). Forgetting it here, when its kill has merely queued that
+            // shutdownNow, let a killed thread that had not yet reached a check point submit to
+            // the pool in between: the new worker, no longer found in JdkHooks.pools, started as
+            // a host thread and ran plugin tasks outside the sandbox (found by AgentStorm).
             JdkHooks.forgetPool(p.pool);
         }
         signalTerminationIfEmpty(p.sandbox);

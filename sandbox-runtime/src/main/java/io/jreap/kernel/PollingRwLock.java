@@ -18,10 +18,20 @@ import java.util.concurrent.locks.LockSupport;
  * virtual holder keeps its carrier until it releases).
  *
  * <p>Writers have preference: a waiting writer sets {@link #WRITER_WAITING}, which keeps new
- * readers out until a writer got in, so a fork storm cannot starve a kill. That makes readers
- * depend on the waiting writer; so that they never depend on it for good (it may be a virtual
- * thread without a carrier), a reader that has already waited through its spins, yields and a
+ * readers out until a writer got in. That makes readers depend on the waiting writer; so that a
+ * reader that may hold a carrier others need never depends on it for good (the writer may be a
+ * virtual thread without a carrier), a <em>virtual</em> reader, or one that holds another jreap
+ * lock ({@code readLockOnCarrier}), that has already waited through its spins, yields and a
  * first park ignores the flag and takes the lock as soon as no writer holds it.
+ *
+ * <p>With {@link #platformReadersDefer} (the group kill locks), a <em>platform</em> reader that
+ * holds no other jreap lock defers to a waiting writer however long it waits: it occupies no
+ * carrier and nobody waits for it, so its wait delays only itself, and a storm of platform-thread
+ * forks cannot starve a kill. Without it (old readers passing every waiting writer) a few hundred
+ * forking threads on two cores kept the read count above zero and delayed kills by 30-60 s
+ * (found by AgentStorm). Virtual forkers can still pass a waiting writer, but only as many hold
+ * the lock at once as there are carriers. The tree lock does not set it: its readers include a
+ * reap kill's own snapshots, which must not wait behind every fork's and exit's write.
  *
  * <p>A waiter that holds another jreap lock must keep its carrier: it calls the
  * {@code ...OnCarrier} variants, where a virtual thread only spins. Every other waiter spins,
@@ -43,6 +53,18 @@ final class PollingRwLock {
     private volatile int waiters;
     private static final AtomicIntegerFieldUpdater<PollingRwLock> WAITERS =
             AtomicIntegerFieldUpdater.newUpdater(PollingRwLock.class, "waiters");
+    /** Platform readers that hold no other jreap lock never pass a waiting writer (see the class comment). */
+    private final boolean platformReadersDefer;
+
+    /** A lock whose old readers pass a waiting writer (the tree lock). */
+    PollingRwLock() {
+        this(false);
+    }
+
+    /** @param platformReadersDefer platform readers holding no other jreap lock never pass a waiting writer */
+    PollingRwLock(boolean platformReadersDefer) {
+        this.platformReadersDefer = platformReadersDefer;
+    }
 
     /** Takes the lock shared; a virtual waiter may unmount while it waits. */
     void readLock() {
@@ -65,10 +87,11 @@ final class PollingRwLock {
 
     private void readLockSlow(boolean onCarrier) {
         Backoff b = new Backoff(this, onCarrier);
+        boolean mayPassWriter = !platformReadersDefer || onCarrier || b.virtual;
         try {
             for (;;) {
                 int s = state;
-                if ((s & WRITER) == 0 && ((s & WRITER_WAITING) == 0 || b.waitedLong())) {
+                if ((s & WRITER) == 0 && ((s & WRITER_WAITING) == 0 || mayPassWriter && b.waitedLong())) {
                     if (STATE.compareAndSet(this, s, s + 1)) {
                         return;
                     }
@@ -160,24 +183,35 @@ final class PollingRwLock {
     }
 
     /**
-     * Spin, then yield, then park for growing but bounded times; or, for a virtual thread that must
-     * keep its carrier, only spin. A waiter that cannot run (a virtual thread without a carrier)
-     * delays only itself. Interrupts are swallowed while waiting and restored afterwards, so a set
-     * interrupt flag cannot turn the parks into a busy loop.
+     * Spin, then yield, then park for growing but bounded times (at most 1 ms, or k ms while 64 k
+     * threads wait for the lock, up to 20 ms); or, for a virtual thread that must keep its carrier,
+     * only spin. A waiter that cannot run (a virtual thread without a carrier) delays only itself.
+     * Interrupts are swallowed while waiting and restored afterwards, so a set interrupt flag
+     * cannot turn the parks into a busy loop.
+     *
+     * <p>Why the longest park grows: thousands of virtual forkers waiting behind a kill, each
+     * remounted every millisecond to poll, kept two carriers busy with polls alone, and every
+     * other virtual thread, a virtual killer included, waited seconds for a carrier after each
+     * yield or park (AgentStorm, long storms on JDK 25 with a virtual killer: slowest kill 29 and
+     * 35 s in two runs of 30 trials, 7 and 15 s with this).
      */
     private static final class Backoff {
         private static final int SPINS = 64;
         private static final int YIELDS = 16;
         private static final long MAX_PARK_NANOS = 1_000_000;
+        /** With 64 k waiters, the longest park is k ms, up to this many. */
+        private static final int MAX_PARK_FACTOR = 20;
 
         private final PollingRwLock lock;
+        final boolean virtual;
         private final boolean spinOnly;
         private int rounds;
         private boolean interrupted;
 
         Backoff(PollingRwLock lock, boolean onCarrierIfVirtual) {
             this.lock = lock;
-            this.spinOnly = onCarrierIfVirtual && ForkOptions.isVirtual(Thread.currentThread());
+            this.virtual = ForkOptions.isVirtual(Thread.currentThread());
+            this.spinOnly = onCarrierIfVirtual && virtual;
             WAITERS.incrementAndGet(lock);
         }
 
@@ -193,7 +227,11 @@ final class PollingRwLock {
             } else if (r < SPINS + YIELDS) {
                 Thread.yield();
             } else {
-                LockSupport.parkNanos(lock, Math.min(MAX_PARK_NANOS, 1_000L << Math.min(20, r - SPINS - YIELDS)));
+                // Many waiters each waking every millisecond would keep the carriers busy with
+                // nothing but polls, and a virtual holder or writer would wait for a carrier
+                // behind them: the longest park grows with the number of waiters.
+                long max = MAX_PARK_NANOS * Math.max(1, Math.min(MAX_PARK_FACTOR, lock.waiters / 64));
+                LockSupport.parkNanos(lock, Math.min(max, 1_000L << Math.min(25, r - SPINS - YIELDS)));
                 if (Thread.interrupted()) {
                     interrupted = true;
                 }

@@ -11,8 +11,11 @@ package io.jreap.kernel;
 final class ProcessGroup {
     final long pgid;
     final Session session;
-    /** Writers have preference, so a fork storm cannot starve a kill (see PollingRwLock). */
-    final PollingRwLock killLock = new PollingRwLock();
+    /**
+     * Writers have preference, and platform-thread forks never pass a waiting kill, so a fork
+     * storm cannot starve a kill (see PollingRwLock).
+     */
+    final PollingRwLock killLock = new PollingRwLock(true);
 
     // Guarded by the tree lock.
     Lwp firstMember;
