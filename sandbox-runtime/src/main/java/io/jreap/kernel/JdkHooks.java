@@ -28,8 +28,9 @@ import java.util.function.Consumer;
  *       run as the host);</li>
  *   <li>a pool worker: its pool's LWP if an LWP created the pool, else the host. So an LWP's
  *       pool stays in {@link #pools} as long as it may still start a worker: one that shut down
- *       is forgotten when its LWP exits, a killed one only after its {@code shutdownNow} ran
- *       (see {@link PoolReaper}); else a late worker would be taken for a host thread;</li>
+ *       is forgotten when its LWP exits, a killed one, or one refused at creation (its creator
+ *       was killed, or at its LWP limit), only after its {@code shutdownNow} ran (see
+ *       {@link PoolReaper}); else a late worker would be taken for a host thread;</li>
  *   <li>otherwise a child of the starting thread's LWP, or a host thread.</li>
  * </ol>
  *
@@ -375,9 +376,16 @@ public final class JdkHooks {
                 Lwp p = k.forkPool(creator, pool);
                 pools.put(pool, p);
             } catch (LwpKilledError killed) {
-                pools.put(pool, new Refused(null, killed)); // its workers are refused; the constructor returns
+                // Its workers are refused, and the constructor itself returns. A refused pool can
+                // never run a worker: the pool reaper shuts it down (later submissions get its own
+                // RejectedExecutionException) and then forgets it. Kept forever, refused pools
+                // (with their thread factories, so the plugin's classes) piled up: half of the
+                // pools of the agent storm, whose killed threads create pools on their way out.
+                pools.put(pool, new Refused(null, killed));
+                PoolSupport.shutdownNow(pool);
             } catch (LwpLimitException | IllegalStateException refused) {
                 pools.put(pool, new Refused(refused, null));
+                PoolSupport.shutdownNow(pool);
             }
         } catch (Throwable bug) {
             report("pool creation", bug);
@@ -464,11 +472,11 @@ public final class JdkHooks {
      * Shuts killed pools down on a host thread of its own: a pool's {@code shutdownNow} and
      * {@code terminated()} may be plugin code, which must not run on the killer's thread.
      *
-     * <p>It is also the only one that forgets a killed pool, and only after its
-     * {@code shutdownNow}: until then a killed thread that has not reached a check point may still
-     * submit to the pool, and the worker that starts must find the pool's LWP (which refuses it),
-     * not be taken for a host pool's worker. After {@code shutdownNow} a
-     * {@code ThreadPoolExecutor} adds no worker (it checks its state under its main lock, which
+     * <p>It is also the only one that forgets a killed or refused pool, and only after its
+     * {@code shutdownNow} returned: until then a killed thread that has not reached a check point
+     * may still submit to the pool, and the worker that starts must find the pool's LWP (which
+     * refuses it) or its refusal, not be taken for a host pool's worker. After {@code shutdownNow}
+     * a {@code ThreadPoolExecutor} adds no worker (it checks its state under its main lock, which
      * {@code shutdownNow} takes to set STOP; a worker added before has its owner already, looked
      * up when it was constructed).
      */
@@ -508,11 +516,14 @@ public final class JdkHooks {
                         PoolSupport.cancelTimerThread(timer);
                     }
                 } catch (Throwable e) {
-                    // The pool's own shutdown failed; its workers were interrupted already.
+                    // The pool's own shutdown failed (a plugin override); its workers were
+                    // interrupted already. It stays known, so that a worker it may still start
+                    // is refused rather than taken for a host thread.
+                    continue;
                 } finally {
                     exitIfIdle(pool);
-                    forgetPool(pool);
                 }
+                forgetPool(pool);
             }
         }
     }
