@@ -500,30 +500,60 @@ public final class JdkHooks {
             }
         }
 
+        /** Shut down, not yet terminated: kept known (a worker they still start is theirs) and checked again. */
+        private final java.util.ArrayList<ExecutorService> terminating = new java.util.ArrayList<>();
+
         @Override
         public void run() {
             for (;;) {
                 Object pool;
                 try {
-                    pool = queue.take();
+                    pool = terminating.isEmpty() ? queue.take() : queue.poll(10, java.util.concurrent.TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     continue; // a host's thread-leak checker: this thread belongs to the JVM
                 }
-                try {
-                    if (pool instanceof ExecutorService es) {
-                        es.shutdownNow();
-                    } else if (pool instanceof Thread timer) {
-                        PoolSupport.cancelTimerThread(timer);
-                    }
-                } catch (Throwable e) {
-                    // The pool's own shutdown failed (a plugin override); its workers were
-                    // interrupted already. It stays known, so that a worker it may still start
-                    // is refused rather than taken for a host thread.
-                    continue;
-                } finally {
-                    exitIfIdle(pool);
+                if (pool != null) {
+                    stop(pool);
                 }
-                forgetPool(pool);
+                // A pool is forgotten only once it has terminated: until then a ForkJoinPool may
+                // still start a worker (found by AgentStorm: a worker of a shut-down, already
+                // forgotten pool was taken for a host thread and ran plugin tasks as the host).
+                for (java.util.Iterator<ExecutorService> it = terminating.iterator(); it.hasNext();) {
+                    ExecutorService es = it.next();
+                    exitIfIdle(es);
+                    if (terminated(es)) {
+                        it.remove();
+                        forgetPool(es);
+                    }
+                }
+            }
+        }
+
+        private void stop(Object pool) {
+            try {
+                if (pool instanceof ExecutorService es) {
+                    es.shutdownNow();
+                    if (!terminating.contains(es)) {
+                        terminating.add(es);
+                    }
+                } else if (pool instanceof Thread timer) {
+                    PoolSupport.cancelTimerThread(timer);
+                    forgetPool(timer);
+                }
+            } catch (Throwable e) {
+                // The pool's own shutdown failed (a plugin override); its workers were
+                // interrupted already. It stays known, so that a worker it may still start
+                // is refused rather than taken for a host thread.
+            } finally {
+                exitIfIdle(pool);
+            }
+        }
+
+        private static boolean terminated(ExecutorService es) {
+            try {
+                return es.isTerminated();
+            } catch (Throwable e) {
+                return false;
             }
         }
     }

@@ -1130,6 +1130,8 @@ public final class AgentStorm {
                 s.tasks.incrementAndGet();
             } catch (LwpKilledError e) {
                 s.refused.incrementAndGet(); // the worker's start was refused
+            } catch (LwpLimitException e) {
+                s.atLimit.incrementAndGet(); // a pool created at the LWP limit refuses its workers
             } catch (RejectedExecutionException e) {
                 s.rejected.incrementAndGet(); // a shut (or killed) pool
             }
