@@ -89,6 +89,35 @@ public final class Jdk21 {
         return (ExecutorService) call(Executors.class, "newThreadPerTaskExecutor", new Class<?>[] {ThreadFactory.class}, f);
     }
 
+    /** {@code Thread.startVirtualThread} through a cached handle, for storms (no reflection per call). */
+    public static Thread startVirtualFast(Runnable r) {
+        try {
+            return (Thread) Fast.START_VIRTUAL.invokeExact(r);
+        } catch (Throwable e) {
+            throw sneaky(e);
+        }
+    }
+
+    /** One shared {@code Thread.ofVirtual().factory()} (factories are thread-safe). */
+    public static ThreadFactory virtualFactory() {
+        return Fast.VIRTUAL_FACTORY;
+    }
+
+    /** Lazily resolved, so that JDK 17 never touches them. */
+    private static final class Fast {
+        static final java.lang.invoke.MethodHandle START_VIRTUAL;
+        static final ThreadFactory VIRTUAL_FACTORY = builderFactory(ofVirtual());
+
+        static {
+            try {
+                START_VIRTUAL = java.lang.invoke.MethodHandles.publicLookup().findStatic(Thread.class,
+                        "startVirtualThread", java.lang.invoke.MethodType.methodType(Thread.class, Runnable.class));
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
+
     /** JDK 25's preview {@code StructuredTaskScope.open()}, fork each task, join, close. */
     public static void structuredScope(Callable<?>... tasks) throws Exception {
         Class<?> sts = Class.forName("java.util.concurrent.StructuredTaskScope");
