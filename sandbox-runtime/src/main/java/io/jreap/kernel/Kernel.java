@@ -62,9 +62,11 @@ import java.util.concurrent.locks.LockSupport;
  * (all carriers held by pinned virtual threads that wait for the same lock) delays only itself.
  * With a queued lock that case deadlocks: the releaser hands the lock to a waiter that can never
  * run, and the pinned waiters behind it never get it. Waiting writers have preference; on a group
- * lock a fork on a platform thread never passes a waiting kill (it holds nothing and no carrier,
- * so its wait delays only itself), so a storm of forks cannot starve a kill; a virtual one passes
- * after waiting long, lest it wait, pinned, for a kill that has no carrier.
+ * lock a fork on a platform thread does not pass a kill in its first 5 s of waiting (100 ms if the
+ * killer is a virtual thread), so a storm of forks cannot starve a kill, and a virtual one passes
+ * after waiting long, lest it wait, pinned, for a kill that has no carrier. Both are bounded: a
+ * waiting fork may hold what pinned threads wait for (a class initialisation), so no fork waits
+ * for a kill without bound.
  */
 public final class Kernel {
     /** Pid of init, the host. */

@@ -25,13 +25,21 @@ import java.util.concurrent.locks.LockSupport;
  * first park ignores the flag and takes the lock as soon as no writer holds it.
  *
  * <p>With {@link #platformReadersDefer} (the group kill locks), a <em>platform</em> reader that
- * holds no other jreap lock defers to a waiting writer however long it waits: it occupies no
- * carrier and nobody waits for it, so its wait delays only itself, and a storm of platform-thread
- * forks cannot starve a kill. Without it (old readers passing every waiting writer) a few hundred
- * forking threads on two cores kept the read count above zero and delayed kills by 30-60 s
- * (found by AgentStorm). Virtual forkers can still pass a waiting writer, but only as many hold
- * the lock at once as there are carriers. The tree lock does not set it: its readers include a
- * reap kill's own snapshots, which must not wait behind every fork's and exit's write.
+ * holds no other jreap lock defers to a waiting writer until that writer has waited 5 s if it is
+ * a platform thread, 100 ms if it is a virtual one (counted from when it announced itself, not
+ * from when the reader came). The writer gets that long with no new platform reader, enough for
+ * the holders to drain, so a storm of platform-thread forks cannot starve a kill: with old readers
+ * passing every waiting writer after about 100 us, a few hundred forking threads on two cores kept
+ * the read count above zero and delayed kills by 30-60 s (found by AgentStorm). Bounded, because
+ * a platform reader is not as harmless as it looks: it may hold a class initialisation (or a
+ * monitor) that pinned virtual threads wait for on every carrier while the writer, a virtual
+ * thread, waits for a carrier. Deferring without bound, that cycle stalled a kill until a
+ * platform thread killed too (AgentStorm, pinned mode: 2 trials of 1000); now it costs at most
+ * 100 ms. A platform writer can always run, but a holder it waits for may not (a virtual one
+ * that unmounted on a contended monitor, JDK 24+), hence its bound too. Virtual forkers pass after
+ * waiting long as before, but only as many hold the lock at once as there are carriers. The tree
+ * lock does not set it: its readers include a reap kill's own snapshots, which must not wait
+ * behind every fork's and exit's write.
  *
  * <p>A waiter that holds another jreap lock must keep its carrier: it calls the
  * {@code ...OnCarrier} variants, where a virtual thread only spins. Every other waiter spins,
@@ -53,15 +61,22 @@ final class PollingRwLock {
     private volatile int waiters;
     private static final AtomicIntegerFieldUpdater<PollingRwLock> WAITERS =
             AtomicIntegerFieldUpdater.newUpdater(PollingRwLock.class, "waiters");
-    /** Platform readers that hold no other jreap lock never pass a waiting writer (see the class comment). */
+    /** Platform readers holding no other jreap lock defer to a writer's first 5 s (100 ms) of waiting. */
     private final boolean platformReadersDefer;
+    /** How long a waiting platform writer keeps new platform readers out, with {@link #platformReadersDefer}. */
+    static final long DEFER_TO_PLATFORM_WRITER_NANOS = 5_000_000_000L;
+    /** The same for a virtual writer, which may have no carrier (see the class comment). */
+    static final long DEFER_TO_VIRTUAL_WRITER_NANOS = 100_000_000L;
+    /** When the waiting writer announced itself, and how long it keeps platform readers out (set before the flag). */
+    private volatile long writerWaitingSince;
+    private volatile long writerDeferNanos;
 
     /** A lock whose old readers pass a waiting writer (the tree lock). */
     PollingRwLock() {
         this(false);
     }
 
-    /** @param platformReadersDefer platform readers holding no other jreap lock never pass a waiting writer */
+    /** @param platformReadersDefer platform readers holding no other jreap lock defer to a writer's first 5 s (100 ms) */
     PollingRwLock(boolean platformReadersDefer) {
         this.platformReadersDefer = platformReadersDefer;
     }
@@ -87,11 +102,12 @@ final class PollingRwLock {
 
     private void readLockSlow(boolean onCarrier) {
         Backoff b = new Backoff(this, onCarrier);
-        boolean mayPassWriter = !platformReadersDefer || onCarrier || b.virtual;
+        boolean deferLong = platformReadersDefer && !onCarrier && !b.virtual;
         try {
             for (;;) {
                 int s = state;
-                if ((s & WRITER) == 0 && ((s & WRITER_WAITING) == 0 || mayPassWriter && b.waitedLong())) {
+                if ((s & WRITER) == 0 && ((s & WRITER_WAITING) == 0
+                        || (deferLong ? System.nanoTime() - writerWaitingSince >= writerDeferNanos : b.waitedLong()))) {
                     if (STATE.compareAndSet(this, s, s + 1)) {
                         return;
                     }
@@ -145,6 +161,8 @@ final class PollingRwLock {
                         return;
                     }
                 } else if ((s & WRITER_WAITING) == 0) {
+                    writerDeferNanos = b.virtual ? DEFER_TO_VIRTUAL_WRITER_NANOS : DEFER_TO_PLATFORM_WRITER_NANOS;
+                    writerWaitingSince = System.nanoTime(); // racing writers: any of their values will do
                     STATE.compareAndSet(this, s, s | WRITER_WAITING);
                 } else {
                     b.pause();

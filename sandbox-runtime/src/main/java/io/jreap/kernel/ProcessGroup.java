@@ -12,8 +12,8 @@ final class ProcessGroup {
     final long pgid;
     final Session session;
     /**
-     * Writers have preference, and platform-thread forks never pass a waiting kill, so a fork
-     * storm cannot starve a kill (see PollingRwLock).
+     * Writers have preference, and platform-thread forks do not pass a kill in its first seconds of
+     * waiting, so a fork storm cannot starve a kill (see PollingRwLock).
      */
     final PollingRwLock killLock = new PollingRwLock(true);
 
