@@ -231,8 +231,8 @@ public final class JdkHooks {
                 return o;
             }
         }
-        if (container != null && systemContainers.contains(container)) {
-            return HOST;
+        if (container != null && !systemContainers.isEmpty() && systemContainers.contains(container)) {
+            return HOST; // (the set is empty unless an LWP made the JDK create an executor for itself)
         }
         return null;
     }
