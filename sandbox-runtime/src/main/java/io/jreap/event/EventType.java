@@ -16,7 +16,11 @@ public enum EventType {
     REAP,
     /** An orphan moved to its reaper. pid = orphan, other = old parent, ppid = new parent. */
     REPARENT,
-    /** A signal was marked on a target. pid = target, other = sender pid (1 = host), signal. */
+    /**
+     * A signal was marked on a target. pid = target, other = sender pid (1 = host), signal, detail =
+     * its effect: "terminate" (KILL, or a default action that ends the LWP), "pending" (a handler
+     * will run), "ignore", "stop", "continue" or "check" (signal 0).
+     */
     SIGNAL_SENT,
     /**
      * A target acted on a signal at a check point. pid, signal, detail = "handled" (its handler ran),

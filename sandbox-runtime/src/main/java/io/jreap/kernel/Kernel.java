@@ -1145,7 +1145,7 @@ public final class Kernel {
         assert t.group.killLock.isWriteLockedByCurrentThread() : "PROC_LOCK_ASSERT: group kill lock not held";
         EventSink s = sink;
         if (s != EventSink.NONE) {
-            publish(s, EventType.SIGNAL_SENT, t, senderPid, 0, sig.number(), 0, null);
+            publish(s, EventType.SIGNAL_SENT, t, senderPid, 0, sig.number(), 0, effect(t, sig));
         }
         switch (sig) {
             case KILL:
@@ -1175,6 +1175,23 @@ public final class Kernel {
                 t.addPending(sig);
                 survived(t, run);
                 return a.interrupting() ? WAKE_INTERRUPT : WAKE_NONE;
+        }
+    }
+
+    /** What marking {@code sig} on {@code t} does, as the SIGNAL_SENT event says it (see {@link EventType}). */
+    private static String effect(Lwp t, Signal sig) {
+        switch (sig) {
+            case KILL:
+                return "terminate";
+            case STOP:
+                return "stop";
+            case CONT:
+                return "continue";
+            case NONE:
+                return "check";
+            default:
+                SignalAction a = t.action(sig);
+                return a.isIgnore() ? "ignore" : a.isDefault() ? "terminate" : "pending";
         }
     }
 
