@@ -55,7 +55,7 @@ import org.jctools.queues.MpscArrayQueue;
  * until it is ready, and the caller (the agent's start-up) does not pay for Chronicle's start.
  */
 public final class EventLogSink implements EventSink, AutoCloseable {
-    private static final int MAX_BATCH = 512;
+    private static final int MAX_BATCH = 2048;
     private static final int REOPEN_ATTEMPTS = 20;
 
     private final EventLogOptions options;
@@ -164,7 +164,7 @@ public final class EventLogSink implements EventSink, AutoCloseable {
         long park = 10_000;
         while (handoff.size() + events > softLimit && !closing && !finished && writer.isAlive()) {
             LockSupport.parkNanos(park);
-            park = Math.min(park * 2, 1_000_000);
+            park = Math.min(park * 2, 100_000);
         }
     }
 
@@ -287,6 +287,8 @@ public final class EventLogSink implements EventSink, AutoCloseable {
         }
         queue = b.build();
         appender = queue.createAppender();
+        // Only this thread ever uses the appender; Chronicle's per-write owner check costs ~10% of a write.
+        appender.singleThreadedCheckDisabled(true);
     }
 
     private void reopen(Throwable cause) {
@@ -334,13 +336,12 @@ public final class EventLogSink implements EventSink, AutoCloseable {
         long first = nextSeq;
         writeRecord(b -> {
             RecordCodec.writeEventsStart(b, n);
+            LifecycleEvent previous = null;
             for (int i = 0; i < n; i++) {
                 Object o = batch[i];
-                if (o instanceof WithStack w) {
-                    RecordCodec.writeEvent(b, first + i, w.event(), w.stack());
-                } else {
-                    RecordCodec.writeEvent(b, first + i, (LifecycleEvent) o, null);
-                }
+                LifecycleEvent e = o instanceof WithStack w ? w.event() : (LifecycleEvent) o;
+                RecordCodec.writeEvent(b, first + i, e, o instanceof WithStack w ? w.stack() : null, previous);
+                previous = e;
             }
         });
         nextSeq = first + n;
