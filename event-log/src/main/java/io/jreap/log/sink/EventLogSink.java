@@ -96,8 +96,8 @@ public final class EventLogSink implements EventSink, AutoCloseable {
         this.options = options;
         this.rollCycle = RollCycleNames.resolve(options.rollCycle());
         this.timeProvider = timeProvider;
-        int cap = Integer.highestOneBit(Math.max(64, options.capacity() - 1)) << 1;
-        this.handoff = new MpscArrayQueue<>(cap);
+        this.handoff = new MpscArrayQueue<>(options.capacity());
+        int cap = handoff.capacity();
         this.softLimit = cap - Math.max(16, cap / 4);
         this.model = initial == null ? new TreeModel() : TreeModel.of(initial);
         this.walker = options.forkStacks() ? StackWalker.getInstance() : null;
@@ -128,6 +128,11 @@ public final class EventLogSink implements EventSink, AutoCloseable {
     /** The writer thread: it belongs to no LWP; hosts with thread-leak checkers may want its name. */
     public Thread writerThread() {
         return writer;
+    }
+
+    /** The hand-off's capacity in events (the option, rounded up by the queue). */
+    public int capacity() {
+        return handoff.capacity();
     }
 
     /** Events that could not be handed over (see the class comment). */
@@ -247,6 +252,7 @@ public final class EventLogSink implements EventSink, AutoCloseable {
     private int idleRounds;
 
     private void idle() {
+        Thread.interrupted(); // an interrupt would make every park return at once
         // Spin briefly (bursts come together), then park up to 1 ms: producers never wake the writer.
         if (++idleRounds < 64) {
             Thread.onSpinWait();
@@ -305,7 +311,7 @@ public final class EventLogSink implements EventSink, AutoCloseable {
                 open();
                 return;
             } catch (Throwable t) {
-                if (attempt >= REOPEN_ATTEMPTS) {
+                if (attempt >= REOPEN_ATTEMPTS && !Thread.interrupted() && !causedByInterrupt(t)) {
                     throw new IllegalStateException("cannot reopen the queue after " + attempt + " attempts", t);
                 }
                 LockSupport.parkNanos(1_000_000L << Math.min(attempt, 8));
@@ -370,36 +376,59 @@ public final class EventLogSink implements EventSink, AutoCloseable {
         void write(Bytes<?> bytes);
     }
 
-    /** Appends one record, opening a cycle with header and snapshot first; reopens on interrupt. */
+    /**
+     * Appends one record, opening a cycle with header and snapshot first. An interrupt is
+     * meaningless to the writer, so it is cleared before each write; one that lands during a write
+     * closes Chronicle's file channel (NIO closes interruptible channels), the write fails, and
+     * the writer reopens the queue and writes the record again — readers keep the first copy of a
+     * repeated event. Failures not caused by an interrupt are retried {@value #REOPEN_ATTEMPTS}
+     * times, then stop the writer (reported on stderr, and by {@link #failure()}).
+     */
     private void writeRecord(RecordWriter w) {
-        for (int attempt = 0; ; attempt++) {
+        int failures = 0;
+        while (true) {
+            Thread.interrupted();
             try {
-                if (Thread.interrupted()) {
-                    throw new InterruptedIOException();
+                if (closeUnderWriterForTest) {
+                    closeUnderWriterForTest = false;
+                    queue.close(); // what an interrupt does to a channel that closes on interrupt
                 }
                 openCycleIfNew();
                 try (DocumentContext dc = appender.writingDocument()) {
-                    w.write(dc.wire().bytes());
-                }
-                if (Thread.interrupted()) {
-                    // The document may or may not be complete; write it again (readers keep the first copy).
-                    throw new InterruptedIOException();
+                    try {
+                        w.write(dc.wire().bytes());
+                    } catch (Throwable t) {
+                        dc.rollbackOnClose();
+                        throw t;
+                    }
                 }
                 return;
             } catch (Throwable t) {
-                if (attempt >= REOPEN_ATTEMPTS) {
+                boolean interrupt = Thread.interrupted() || causedByInterrupt(t);
+                if (!interrupt && ++failures > REOPEN_ATTEMPTS) {
                     throw t;
                 }
                 reopen(t);
-                headerCycle = Integer.MIN_VALUE; // a reopened queue may be a new cycle, or files were removed
+                headerCycle = Integer.MIN_VALUE; // a reopened queue may be in a new cycle: header it again
             }
         }
     }
 
-    private static final class InterruptedIOException extends RuntimeException {
-        InterruptedIOException() {
-            super("the writer thread was interrupted", null, false, false);
+    private volatile boolean closeUnderWriterForTest;
+
+    /** Tests: the writer's queue is closed before its next write, as an interrupt closes a channel. */
+    void closeQueueUnderWriterForTest() {
+        closeUnderWriterForTest = true;
+    }
+
+    private static boolean causedByInterrupt(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.nio.channels.ClosedByInterruptException || c instanceof InterruptedException
+                    || c instanceof net.openhft.chronicle.core.io.ClosedIllegalStateException) {
+                return true;
+            }
         }
+        return false;
     }
 
     private void openCycleIfNew() {
