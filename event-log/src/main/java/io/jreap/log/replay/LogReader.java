@@ -78,14 +78,29 @@ public final class LogReader implements AutoCloseable {
             throw new LogException(dir + ": cannot be opened as a Chronicle Queue (" + firstLine(t)
                     + "). Is it a complete copy of a jreap log directory?", t);
         }
-        LogReader r = new LogReader(dir, q);
+        LogReader r;
+        try {
+            r = new LogReader(dir, q); // the tailer reads the first cycle's file header already
+        } catch (Exception e) {
+            q.close();
+            throw corrupt(dir, e);
+        }
         try {
             r.checkFirstRecord();
         } catch (LogException e) {
             r.close();
             throw e;
+        } catch (Exception e) {
+            r.close();
+            throw corrupt(dir, e);
         }
         return r;
+    }
+
+    /** Chronicle throws checked exceptions (StreamCorruptedException) without declaring them: catch-all callers. */
+    private static LogException corrupt(Path dir, Exception e) {
+        return new LogException(dir + ": a queue file is corrupt (" + firstLine(e) + "); Chronicle cannot read it."
+                + " Is it a complete copy of a jreap log directory?", e);
     }
 
     /** The log's directory. */
@@ -184,7 +199,8 @@ public final class LogReader implements AutoCloseable {
             return true;
         } catch (LogException e) {
             throw e;
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Also the checked exceptions Chronicle throws undeclared.
             throw new LogException(dir + ": Chronicle could not read past index " + Long.toHexString(lastIndex) + " ("
                     + firstLine(e) + "); the log may be damaged there.", e);
         }

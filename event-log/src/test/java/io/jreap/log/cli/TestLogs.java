@@ -244,6 +244,14 @@ final class TestLogs {
             return this;
         }
 
+        Raw dropped(long nextSeq, long count) {
+            try (DocumentContext dc = appender.writingDocument()) {
+                long now = System.currentTimeMillis();
+                RecordCodec.writeDropped(dc.wire().bytes(), nextSeq, count, now, now);
+            }
+            return this;
+        }
+
         /** A document that is not a jreap record. */
         Raw text(String s) {
             try (DocumentContext dc = appender.writingDocument()) {
