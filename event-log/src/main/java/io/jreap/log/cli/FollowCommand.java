@@ -40,10 +40,14 @@ final class FollowCommand extends Base {
         Follower f = new Follower(logArgs.dirs, filters.filter(null, null, null), fromStart, exitAfterClose,
                 idleExitMillis, pollMillis);
         PrintWriter out = out();
+        // Stderr, so that stdout holds only events; it also tells a script that following has begun.
+        PrintWriter err = spec.commandLine().getErr();
         f.run((item, several) -> {
             out.println(filters.json ? EventFormat.json(item) : EventFormat.text(item, several));
             out.flush();
-        });
+        }, () -> err.println(ReplayCli.PREFIX + "following " + logArgs.dirs.size() + " log"
+                + (logArgs.dirs.size() == 1 ? "" : "s") + (fromStart ? " from the start" : " from the end")
+                + (exitAfterClose ? " until closed" : "; Ctrl-C stops")));
         return ReplayCli.OK;
     }
 }

@@ -3,6 +3,7 @@ package io.jreap.log.replay;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -47,9 +48,10 @@ public final class Follower {
      * Follows until a stop condition holds; {@code out} gets each selected record and whether
      * several logs are being followed (so it can name the log).
      *
+     * @param ready called once the readers are open and positioned (at the end unless {@code fromStart})
      * @return why it stopped: "closed", "idle", or "stopped"
      */
-    public String run(java.util.function.BiConsumer<Item, Boolean> out) throws LogException {
+    public String run(BiConsumer<Item, Boolean> out, Runnable ready) throws LogException {
         List<LogReader> readers = new ArrayList<>();
         List<WriterLog> logs = new ArrayList<>();
         List<LogSet.Loader> loaders = new ArrayList<>();
@@ -63,6 +65,7 @@ public final class Follower {
                     drain(readers.get(i), loaders.get(i), logs, item -> filter.accepts(item));
                 }
             }
+            ready.run();
             long lastActivity = System.nanoTime();
             while (true) {
                 boolean any = false;

@@ -149,14 +149,25 @@ public final class LogSet {
             return logs.get(0).items();
         }
         int total = 0;
-        for (WriterLog l : logs) {
-            total += l.items().size();
+        long[][] keys = new long[logs.size()][];
+        for (int l = 0; l < logs.size(); l++) {
+            List<Item> items = logs.get(l).items();
+            total += items.size();
+            // A header or snapshot is timed by its header's millisecond wall clock, coarser than events:
+            // it sorts with the event after it, so that it never holds back or hurries its log.
+            long[] k = new long[items.size()];
+            for (int i = items.size() - 1; i >= 0; i--) {
+                Item it = items.get(i);
+                boolean coarse = it.record() instanceof LogRecord.HeaderRecord || it.record() instanceof LogRecord.SnapshotRecord;
+                k[i] = coarse && i + 1 < items.size() ? k[i + 1] : it.epochNanos();
+            }
+            keys[l] = k;
         }
         List<Item> out = new ArrayList<>(total);
         // Heads of each log's list; ties go to the earlier log, so the merge is deterministic.
         PriorityQueue<int[]> heads = new PriorityQueue<>((a, b) -> {
-            long ta = logs.get(a[0]).items().get(a[1]).epochNanos();
-            long tb = logs.get(b[0]).items().get(b[1]).epochNanos();
+            long ta = keys[a[0]][a[1]];
+            long tb = keys[b[0]][b[1]];
             return ta != tb ? Long.compare(ta, tb) : Integer.compare(a[0], b[0]);
         });
         for (int i = 0; i < logs.size(); i++) {

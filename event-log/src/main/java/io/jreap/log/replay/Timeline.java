@@ -241,7 +241,7 @@ public final class Timeline {
                     + " sent</span> <span class=\"k zombie\">zombie</span> <span class=\"k exitk\">| exit</span> <span"
                     + " class=\"k sigk\">| signal</span> <span class=\"k forkk\">| fork</span> <span class=\"k killk\">kill"
                     + " (KILL_BEGIN to KILL_END)</span></p></header>\n");
-            w.write("<svg id=\"tl\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" + (int) (LEFT + W + 10)
+            w.write("<svg id=\"tl\" width=\"" + (int) (LEFT + W + 10)
                     + "\" height=\"400\" data-span-ns=\"" + span + "\" data-left=\"" + LEFT + "\" data-width=\"" + (int) W
                     + "\">\n<defs><clipPath id=\"clip\" clipPathUnits=\"userSpaceOnUse\"><rect x=\"0\" y=\"-5\" width=\""
                     + (int) W + "\" height=\"10000000\"/></clipPath></defs>\n<g id=\"axis\" transform=\"translate(" + LEFT
@@ -464,7 +464,7 @@ public final class Timeline {
 
     private static final String JS = """
             (function(){
-            var svg=document.getElementById('tl');
+            var svg=document.getElementById('tl'),NS=svg.namespaceURI;
             var L=+svg.getAttribute('data-left'),W=+svg.getAttribute('data-width'),SPAN=+svg.getAttribute('data-span-ns');
             var TOP=%d,HEAD=%d,GAP=%d,k=1,tx=0;
             var groups=Array.prototype.slice.call(document.querySelectorAll('#groups > .group'));
@@ -485,9 +485,9 @@ public final class Timeline {
               var step=[1,2,5,10].map(function(m){return m*mag;}).filter(function(s){return s>=raw;})[0];
               for(var t=Math.ceil(t0/step)*step;t<=t1+1e-12;t+=step){
                 var x=t*1e9/SPAN*W*k+tx;
-                var l=document.createElementNS('http://www.w3.org/2000/svg','line');
+                var l=document.createElementNS(NS,'line');
                 l.setAttribute('class','tick');l.setAttribute('x1',x);l.setAttribute('x2',x);l.setAttribute('y1',20);l.setAttribute('y2',svg.getAttribute('height'));ax.appendChild(l);
-                var s=document.createElementNS('http://www.w3.org/2000/svg','text');
+                var s=document.createElementNS(NS,'text');
                 s.setAttribute('class','ticklabel');s.setAttribute('x',x);s.setAttribute('y',14);s.textContent='+'+fmt(t);ax.appendChild(s);
               }
             }
@@ -496,7 +496,7 @@ public final class Timeline {
               var row=0;
               document.querySelectorAll('.kill').forEach(function(g){
                 var x=+g.getAttribute('data-x')*k+tx;if(x<-5||x>W+5)return;
-                var s=document.createElementNS('http://www.w3.org/2000/svg','text');
+                var s=document.createElementNS(NS,'text');
                 s.setAttribute('class','kill-label');s.setAttribute('x',x+3);s.setAttribute('y',-4-12*(row++%%2));
                 s.textContent=g.getAttribute('data-label');kl.appendChild(s);
               });
