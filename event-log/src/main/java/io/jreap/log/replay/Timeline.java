@@ -254,7 +254,8 @@ public final class Timeline {
             for (Kill k : kills) {
                 kill(k);
             }
-            w.write("</g></g><g id=\"killLabels\"></g></g>\n</svg>\n<script>" + JS + "</script>\n</body></html>\n");
+            // Labels stay outside the zoomed layer: the script places them at their kill's zoomed x.
+            w.write("</g></g></g>\n<g id=\"killLabels\"></g>\n</svg>\n<script>" + JS + "</script>\n</body></html>\n");
         }
 
         private String labels() {
@@ -499,6 +500,7 @@ public final class Timeline {
                 var s=document.createElementNS(NS,'text');
                 s.setAttribute('class','kill-label');s.setAttribute('x',x+3);s.setAttribute('y',-4-12*(row++%%2));
                 s.textContent=g.getAttribute('data-label');kl.appendChild(s);
+                if(x+3+s.getComputedTextLength()>W){s.setAttribute('x',x-3);s.setAttribute('text-anchor','end');}
               });
             }
             function apply(){

@@ -139,6 +139,7 @@ final class TestLogs {
         Synthetic ev(EventType type, long pid, long ppid, long pgid, long other, long count, int signal, int status,
                 String detail) {
             offset += 1_000;
+            sink.reserve(1); // as the kernel does: wait for room rather than drop
             sink.publish(new LifecycleEvent(type, nanoBase + offset, wallBase + offset / 1_000_000, pid, ppid, pgid, pgid,
                     other, count, signal, status, detail, thread, "test-" + thread, false));
             published++;
@@ -275,6 +276,38 @@ final class TestLogs {
             appender.close();
             queue.close();
         }
+    }
+
+    /**
+     * A sandbox "big" (pid 2) with {@code groups} process groups of {@code perGroup} LWPs each: the
+     * first of each group is forked by the sandbox's reaper and forks the rest. Group {@code killed}
+     * is killed with killpg SIGKILL; then every LWP exits and is reaped. Returns the pgids.
+     */
+    static long[] writeBig(Synthetic s, int groups, int perGroup, int killed) throws InterruptedException {
+        long[] pgids = new long[groups];
+        s.sandbox(2, "big");
+        for (int g = 0; g < groups; g++) {
+            long leader = 3 + (long) g * perGroup;
+            pgids[g] = leader;
+            s.fork(leader, 2, leader);
+            for (int i = 1; i < perGroup; i++) {
+                s.fork(leader + i, leader, leader);
+            }
+        }
+        long k = pgids[killed];
+        s.killBegin(k, Signal.KILL);
+        for (int i = 0; i < perGroup; i++) {
+            s.terminate(k + i, Signal.KILL);
+        }
+        s.killEnd(k, perGroup, Signal.KILL);
+        for (int g = 0; g < groups; g++) {
+            for (int i = perGroup - 1; i >= 0; i--) {
+                long pid = pgids[g] + i;
+                long parent = i == 0 ? 2 : pgids[g];
+                s.exit(pid, parent, pgids[g], g == killed ? Signal.KILL : null).reap(pid, parent);
+            }
+        }
+        return pgids;
     }
 
     static Snapshot emptySnapshot(long nextSeq) {
