@@ -19,7 +19,7 @@ final class FilterArgs {
     @Option(names = "--pgid", paramLabel = "PGID", description = "Only events whose process group is PGID.")
     Long pgid;
 
-    @Option(names = "--type", paramLabel = "TYPE[,TYPE…]", description = "Only these event types (any case):"
+    @Option(names = "--type", paramLabel = "TYPE[,TYPE...]", description = "Only these event types (any case):"
             + " FORK, FORK_DENIED, FORK_FAILED, THREAD_ADD, EXIT, REAP, REPARENT, SIGNAL_SENT, SIGNAL_DELIVERED,"
             + " KILL_BEGIN, KILL_END, SETPGID, SETSID, REAPER_ACQUIRE, REAPER_RELEASE, SANDBOX, EXIT_CALL.")
     String types;

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "tree", mixinStandardHelpOptions = true,
         description = {"Prints the process tree at a point of the log (default: its end), pstree-like: pid, group,"
-                + " session, state (running, dying(SIG… sent), zombie(exit N), zombie(killed-by-SIG…)), reaper and"
+                + " session, state (running, dying(SIG... sent), zombie(exit N), zombie(killed-by-SIG...)), reaper and"
                 + " pool marks, sandbox.",
                 "Starts from the latest snapshot at or before the point, so it works on logs whose oldest cycles"
                         + " were deleted. With several logs, prints one tree per log."})

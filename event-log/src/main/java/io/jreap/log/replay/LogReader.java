@@ -238,7 +238,7 @@ public final class LogReader implements AutoCloseable {
                 decode(index, b);
             } catch (CorruptRecordException e) {
                 throw new LogException(dir + ": the record at index " + Long.toHexString(index) + " is corrupt: "
-                        + e.getMessage() + ". Records before it are readable (jreap replay events --to-index).");
+                        + e.getMessage() + "; the log cannot be read past it. Is the directory a complete copy?");
             }
             return true;
         } catch (LogException e) {

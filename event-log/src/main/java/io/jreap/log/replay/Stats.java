@@ -97,7 +97,8 @@ public final class Stats {
                     forks++;
                     forksPerSecond.merge((it.epochNanos() - startNanos) / 1_000_000_000L, 1L, Long::sum);
                 }
-                long subject = e.type() == EventType.KILL_BEGIN ? e.other() : e.pid();
+                long subject = e.type() == EventType.KILL_BEGIN ? e.other()
+                        : e.type() == EventType.KILL_END ? killEndTarget(e) : e.pid();
                 SandboxCounts c = bySandbox.computeIfAbsent(sandboxOf.getOrDefault(subject, HOST), k -> new SandboxCounts());
                 c.events++;
                 if (e.type() == EventType.FORK) c.forks++;
@@ -124,6 +125,19 @@ public final class Stats {
         }
         Collections.sort(killNanos);
         Collections.sort(exitNanos);
+    }
+
+    /** KILL_END's detail is "kind target" (killpg 5, reap-kill 2); its pid is the sender. */
+    private static long killEndTarget(LogEvent e) {
+        String d = e.detail();
+        if (d != null) {
+            try {
+                return Long.parseLong(d.substring(d.lastIndexOf(' ') + 1));
+            } catch (NumberFormatException notThere) {
+                // fall back to the sender
+            }
+        }
+        return e.pid();
     }
 
     /** Events per type name. */
