@@ -5,8 +5,8 @@ import io.jreap.log.format.CorruptRecordException;
 import io.jreap.log.format.Header;
 import io.jreap.log.format.LogEvent;
 import io.jreap.log.format.RecordCodec;
-import io.jreap.log.format.Schema;
 import io.jreap.log.format.Schema.RecordKind;
+import io.jreap.log.format.Schema;
 import io.jreap.log.replay.LogRecord.CloseRecord;
 import io.jreap.log.replay.LogRecord.DroppedRecord;
 import io.jreap.log.replay.LogRecord.EventRecord;
@@ -15,11 +15,19 @@ import io.jreap.log.replay.LogRecord.SnapshotRecord;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.temporal.ChronoField;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -49,12 +57,47 @@ public final class LogReader implements AutoCloseable {
     private boolean sawHeader;
     private boolean closed;
     private long lastIndex = -1;
+    private final int firstCycle;
 
-    private LogReader(Path dir, SingleChronicleQueue queue) {
+    private LogReader(Path dir, SingleChronicleQueue queue, int firstCycle) {
         this.dir = dir;
         this.queue = queue;
         this.tailer = queue.createTailer();
         this.tailer.singleThreadedCheckDisabled(true); // one reader thread; the check costs per document
+        this.firstCycle = firstCycle;
+        startAtFirstFile(tailer);
+    }
+
+    /**
+     * Retention (or a person) may have deleted the oldest cycle files while the queue's metadata
+     * still names them as the start; a tailer would then find nothing. Start at the oldest file
+     * that is there instead.
+     */
+    private void startAtFirstFile(ExcerptTailer t) {
+        if (firstCycle != Integer.MAX_VALUE && firstCycle > queue.firstCycle()) {
+            t.moveToCycle(firstCycle);
+        }
+    }
+
+    /** The oldest cycle among the files, from their names; MAX_VALUE if no name parses. */
+    private static int firstCycleOnDisk(SingleChronicleQueue q, String[] cq4) {
+        RollCycle rc = q.rollCycle();
+        DateTimeFormatter f = new DateTimeFormatterBuilder().appendPattern(rc.format())
+                .parseDefaulting(ChronoField.HOUR_OF_DAY, 0)
+                .parseDefaulting(ChronoField.MINUTE_OF_HOUR, 0)
+                .parseDefaulting(ChronoField.SECOND_OF_MINUTE, 0)
+                .toFormatter(Locale.ROOT).withZone(ZoneOffset.UTC);
+        int min = Integer.MAX_VALUE;
+        for (String name : cq4) {
+            try {
+                long millis = LocalDateTime.parse(name.substring(0, name.length() - 4), f)
+                        .toInstant(ZoneOffset.UTC).toEpochMilli();
+                min = (int) Math.min(min, millis / rc.lengthInMillis());
+            } catch (DateTimeException notACycleFile) {
+                // Not named by this roll cycle: Chronicle ignores it too.
+            }
+        }
+        return min;
     }
 
     /** Opens the log in {@code dir}; see the class comment for what it refuses. */
@@ -79,14 +122,29 @@ public final class LogReader implements AutoCloseable {
             throw new LogException(dir + ": cannot be opened as a Chronicle Queue (" + firstLine(t)
                     + "). Is it a complete copy of a jreap log directory?", t);
         }
-        LogReader r = new LogReader(dir, q);
+        LogReader r;
+        try {
+            r = new LogReader(dir, q, firstCycleOnDisk(q, cq4)); // the tailer reads a cycle's file header already
+        } catch (Exception e) {
+            q.close();
+            throw corrupt(dir, e);
+        }
         try {
             r.checkFirstRecord();
         } catch (LogException e) {
             r.close();
             throw e;
+        } catch (Exception e) {
+            r.close();
+            throw corrupt(dir, e);
         }
         return r;
+    }
+
+    /** Chronicle throws checked exceptions (StreamCorruptedException) without declaring them: catch-all callers. */
+    private static LogException corrupt(Path dir, Exception e) {
+        return new LogException(dir + ": a queue file is corrupt (" + firstLine(e) + "); Chronicle cannot read it."
+                + " Is it a complete copy of a jreap log directory?", e);
     }
 
     /** The log's directory. */
@@ -138,6 +196,7 @@ public final class LogReader implements AutoCloseable {
 
     private void checkFirstRecord() throws LogException {
         ExcerptTailer probe = queue.createTailer();
+        startAtFirstFile(probe);
         try (DocumentContext dc = probe.readingDocument()) {
             if (!dc.isPresent()) {
                 throw new LogException(dir + ": the queue holds no records yet. If a JVM is writing it, try again;"
@@ -180,12 +239,13 @@ public final class LogReader implements AutoCloseable {
                 decode(index, b);
             } catch (CorruptRecordException e) {
                 throw new LogException(dir + ": the record at index " + Long.toHexString(index) + " is corrupt: "
-                        + e.getMessage() + ". Records before it are readable (jreap replay events --to-index).");
+                        + e.getMessage() + "; the log cannot be read past it. Is the directory a complete copy?");
             }
             return true;
         } catch (LogException e) {
             throw e;
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Also the checked exceptions Chronicle throws undeclared.
             throw new LogException(dir + ": Chronicle could not read past index " + Long.toHexString(lastIndex) + " ("
                     + firstLine(e) + "); the log may be damaged there.", e);
         }
