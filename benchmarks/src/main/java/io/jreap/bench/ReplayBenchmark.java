@@ -5,6 +5,10 @@ import io.jreap.event.LifecycleEvent;
 import io.jreap.log.format.LogEvent;
 import io.jreap.log.model.TreeModel;
 import io.jreap.log.replay.LogReader;
+import io.jreap.log.replay.LogSet;
+import io.jreap.log.replay.Timeline;
+import io.jreap.log.replay.TreeAt;
+import java.util.List;
 import io.jreap.log.replay.LogRecord;
 import io.jreap.log.sink.EventLogOptions;
 import io.jreap.log.sink.EventLogSink;
@@ -27,8 +31,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Replay speed over a recorded log of {@value #EVENTS} events (a realistic mix: fork, exit and reap
- * of 333,333 LWPs under one sandbox): {@link #rawScan} decodes every record; {@link #tree} also
- * rebuilds the tree at the end. Results are per event: events/s = 1e9 / (ns/op).
+ * of 333,333 LWPs under one sandbox): {@link #rawScan} decodes every record; {@link #treeModel}
+ * also applies each event to a tree model; {@link #treeCommand} is what {@code replay tree} does
+ * (load the log, then the tree at its end); {@link #timeline10k} writes the HTML timeline of a
+ * 10,000-LWP log (30,001 events). Results are per event: events/s = 1e9 / (ns/op).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -41,16 +47,25 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 public class ReplayBenchmark {
     static final int EVENTS = 999_999;
+    static final int TIMELINE_EVENTS = 30_000;
     private Path dir;
+    private Path small;
+    private Path html;
 
     @Setup(Level.Trial)
     public void record() throws Exception {
-        dir = Files.createTempDirectory("jreap-bench-replay");
+        dir = record(EVENTS);
+        small = record(TIMELINE_EVENTS);
+        html = Files.createTempFile("jreap-bench-timeline", ".html");
+    }
+
+    private static Path record(int events) throws Exception {
+        Path dir = Files.createTempDirectory("jreap-bench-replay");
         EventLogSink sink = new EventLogSink(EventLogOptions.defaults(dir)).start();
         Thread t = Thread.currentThread();
         sink.publish(new LifecycleEvent(EventType.SANDBOX, System.nanoTime(), System.currentTimeMillis(), 2, 1, 2, 2, 0,
                 0, 0, 0, "bench", t.getId(), t.getName(), false));
-        for (long pid = 3; pid < 3 + EVENTS / 3; pid++) {
+        for (long pid = 3; pid < 3 + events / 3; pid++) {
             sink.reserve(3);
             long now = System.nanoTime();
             long wall = System.currentTimeMillis();
@@ -62,14 +77,17 @@ public class ReplayBenchmark {
                     "worker-" + pid, false));
         }
         sink.close(60, TimeUnit.SECONDS);
-        if (sink.written() != EVENTS + 1) {
-            throw new IllegalStateException("recorded " + sink.written() + " events, expected " + (EVENTS + 1));
+        if (sink.written() != events + 1) {
+            throw new IllegalStateException("recorded " + sink.written() + " events, expected " + (events + 1));
         }
+        return dir;
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         LogFiles.delete(dir);
+        LogFiles.delete(small);
+        Files.deleteIfExists(html);
     }
 
     @Benchmark
@@ -88,7 +106,7 @@ public class ReplayBenchmark {
 
     @Benchmark
     @OperationsPerInvocation(EVENTS)
-    public int tree() throws Exception {
+    public int treeModel() throws Exception {
         TreeModel m = new TreeModel();
         try (LogReader r = LogReader.open(dir)) {
             for (LogRecord rec; (rec = r.next()) != null; ) {
@@ -99,5 +117,18 @@ public class ReplayBenchmark {
             }
         }
         return m.size();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(EVENTS)
+    public int treeCommand() throws Exception {
+        LogSet set = LogSet.load(List.of(dir));
+        return TreeAt.of(set.logs().get(0), null).model().size();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(TIMELINE_EVENTS)
+    public int timeline10k() throws Exception {
+        return Timeline.write(LogSet.load(List.of(small)), null, null, html);
     }
 }
