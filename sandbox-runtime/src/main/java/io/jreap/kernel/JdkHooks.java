@@ -19,6 +19,8 @@ import java.util.function.Consumer;
  * <p>Decided before any lock is taken, first match wins (DESIGN section 2):
  * <ol>
  *   <li>a thread already bound by the kernel (an explicit {@link Kernel#fork}): nothing to do;</li>
+ *   <li>a kernel thread ({@link KillerThreads}, which runs kills for virtual callers): the
+ *       host's, whoever starts it;</li>
  *   <li>a JDK service thread, recognised by its class (InnocuousThread, carriers, the common
  *       pool's workers, the HttpClient selector, ...), by belonging to a JDK-created pool or
  *       thread-per-task executor, or, for a platform thread that an LWP starts, by the first
@@ -132,6 +134,7 @@ public final class JdkHooks {
         SITES.isServiceSite();
         new LwpKilledError(0, io.jreap.proc.Signal.KILL, "").getMessage();
         new Refused(null, null);
+        KillerThreads.isKillerThread(t); // and what a kill from a virtual thread uses (an exit hook may kill)
     }
 
     /** Tests drive the hooks by hand against their own kernel (no agent, no reaper thread). */
@@ -214,6 +217,9 @@ public final class JdkHooks {
 
     /** The owner decided by class or pool: an LWP, {@link #HOST}, a {@link Refused}, or null: the starter's. */
     private static Object ownerOf(Thread child, Object container) {
+        if (KillerThreads.isKillerThread(child)) {
+            return HOST; // the kernel's own, started by whichever virtual thread killed first (maybe an LWP)
+        }
         if (SYSTEM_THREAD_CLASSES.contains(child.getClass().getName())) {
             return HOST;
         }

@@ -67,6 +67,14 @@ import java.util.concurrent.locks.LockSupport;
  * after waiting long, lest it wait, pinned, for a kill that has no carrier. Both are bounded: a
  * waiting fork may hold what pinned threads wait for (a class initialisation), so no fork waits
  * for a kill without bound.
+ *
+ * <p><b>Kills from virtual threads.</b> {@link #kill}, {@link #killpg} and {@link #reaperKill}
+ * (so {@link Sandbox#kill} and {@link Sandbox#shutdown}) called on a virtual thread run their
+ * locked part (snapshots, group locks, marks) on a kernel platform thread, a "jreap killer"
+ * ({@link KillerThreads}), while the caller waits: a virtual writer needs a carrier for every
+ * poll of a group lock, and pinned virtual forks may hold them all. The caller's LWP (sender and
+ * permissions), the sink's {@code reserve}, the wake-ups and every exception stay with the
+ * caller; no lock is held across the hand-off, so the lock order is unchanged.
  */
 public final class Kernel {
     /** Pid of init, the host. */
@@ -243,6 +251,9 @@ public final class Kernel {
     }
 
     Lwp caller() {
+        // A killer thread acts for a kill's caller, whose LWP was looked up before the hand-off:
+        // here it would be taken for init, and pass every permission check.
+        assert !KillerThreads.isKillerThread(Thread.currentThread()) : "caller() on a killer thread";
         Lwp c = bound.get(Thread.currentThread());
         return c != null ? c : init;
     }
@@ -1024,23 +1035,57 @@ public final class Kernel {
         if (sig == Signal.NONE) {
             return;
         }
+        OneKill k = new OneKill(t, sig, c.pid);
+        runLocked(k);
+        wake(t, k.wake);
+    }
+
+    /** {@code kill(2)}'s part under a lock: marks one LWP under its group's kill lock. */
+    private final class OneKill extends KillerThreads.Job {
+        private final Lwp t;
+        private final Signal sig;
+        private final long senderPid;
         int wake = WAKE_NONE;
-        for (;;) {
-            ProcessGroup g = t.group;
-            g.killLock.writeLock();
-            try {
-                if (t.group != g) {
-                    continue;
+
+        OneKill(Lwp t, Signal sig, long senderPid) {
+            this.t = t;
+            this.sig = sig;
+            this.senderPid = senderPid;
+        }
+
+        @Override
+        void locked() {
+            for (;;) {
+                ProcessGroup g = t.group;
+                g.killLock.writeLock(); // no other jreap lock is held here
+                try {
+                    if (t.group != g) {
+                        continue; // it moved while we waited: lock its new group
+                    }
+                    if (t.state != LwpState.ZOMBIE && t.state != LwpState.REAPED) {
+                        wake = markLocked(t, sig, senderPid, null);
+                    }
+                    return;
+                } finally {
+                    g.killLock.writeUnlock();
                 }
-                if (t.state != LwpState.ZOMBIE && t.state != LwpState.REAPED) {
-                    wake = markLocked(t, sig, c.pid, null);
-                }
-                break;
-            } finally {
-                g.killLock.writeUnlock();
             }
         }
-        wake(t, wake);
+    }
+
+    /**
+     * Runs a kill's locked part: on the calling thread if it is a platform thread, else on a
+     * kernel-owned platform thread while the virtual caller waits (see {@link KillerThreads}: a
+     * virtual thread may find no carrier to poll a group lock with). Everything the job needs to
+     * know about the caller (its LWP, for permissions and as the sender) is computed before.
+     */
+    static void runLocked(KillerThreads.Job job) {
+        assert job.callerThread == Thread.currentThread();
+        if (ForkOptions.isVirtual(Thread.currentThread())) {
+            KillerThreads.run(job);
+        } else {
+            job.locked();
+        }
     }
 
     /**
@@ -1076,13 +1121,56 @@ public final class Kernel {
             s.reserve(2 + g.members);
             publish(s, EventType.KILL_BEGIN, c, pgid, 0, sig.number(), 0, "killpg");
         }
+        GroupKill k = new GroupKill(c, g, sig);
+        runLocked(k);
+        Lwp[] targets = k.targets;
+        for (int i = 0; i < targets.length; i++) {
+            wake(targets[i], k.wake[i]);
+        }
+        int killed = k.killed;
+        long fpid = k.fpid;
+        KillResult r = new KillResult(killed, fpid, java.util.Arrays.copyOf(k.signalled, killed));
+        if (s != EventSink.NONE) {
+            publish(s, EventType.KILL_END, c, fpid, killed, sig.number(), 0, "killpg " + pgid);
+        }
+        if (killed == 0) {
+            if (fpid != -1) {
+                throw new PermissionDeniedException("pid " + c.pid + " may not signal any member of group " + pgid, r);
+            }
+            throw new NoSuchProcessException("process group " + pgid + " has no member to signal", r);
+        }
+        return r;
+    }
+
+    /** {@code killpg(2)}'s part under the group's kill lock: marks every member c may signal. */
+    private final class GroupKill extends KillerThreads.Job {
+        private final Lwp c;
+        private final ProcessGroup g;
+        private final Signal sig;
         Lwp[] targets;
         int[] wake;
-        int killed = 0;
-        long fpid = -1;
         long[] signalled;
-        g.killLock.writeLock();
-        try {
+        int killed;
+        long fpid = -1;
+
+        GroupKill(Lwp c, ProcessGroup g, Signal sig) {
+            this.c = c;
+            this.g = g;
+            this.sig = sig;
+        }
+
+        @Override
+        void locked() {
+            g.killLock.writeLock(); // no other jreap lock is held here
+            try {
+                markMembersLocked();
+            } finally {
+                g.killLock.writeUnlock();
+            }
+        }
+
+        private void markMembersLocked() {
+            assert g.killLock.isWriteLockedByCurrentThread() : "PROC_LOCK_ASSERT: group kill lock not held";
             targets = members(g);
             wake = new int[targets.length];
             signalled = new long[targets.length];
@@ -1102,23 +1190,7 @@ public final class Kernel {
                 }
                 signalled[killed++] = t.pid;
             }
-        } finally {
-            g.killLock.writeUnlock();
         }
-        for (int i = 0; i < targets.length; i++) {
-            wake(targets[i], wake[i]);
-        }
-        KillResult r = new KillResult(killed, fpid, java.util.Arrays.copyOf(signalled, killed));
-        if (s != EventSink.NONE) {
-            publish(s, EventType.KILL_END, c, fpid, killed, sig.number(), 0, "killpg " + pgid);
-        }
-        if (killed == 0) {
-            if (fpid != -1) {
-                throw new PermissionDeniedException("pid " + c.pid + " may not signal any member of group " + pgid, r);
-            }
-            throw new NoSuchProcessException("process group " + pgid + " has no member to signal", r);
-        }
-        return r;
     }
 
     /** The members of g, copied under the tree lock. */
@@ -1676,6 +1748,10 @@ public final class Kernel {
         ProcessGroup g = p.group;
         Lwp parent = p.parent;
         Thread t = Thread.currentThread();
+        Thread client = KillerThreads.actingFor(t);
+        if (client != null) {
+            t = client; // a kill's marks, made for a virtual caller: the caller is the actor
+        }
         LifecycleEvent e = new LifecycleEvent(type, System.nanoTime(), System.currentTimeMillis(), p.pid,
                 parent == null ? 0 : parent.pid, g == null ? 0 : g.pgid, g == null ? 0 : g.session.sid, other, count,
                 signal, status, detail, t.getId(), t.getName(), ForkOptions.isVirtual(t));

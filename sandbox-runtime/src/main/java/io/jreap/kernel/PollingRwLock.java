@@ -41,6 +41,13 @@ import java.util.concurrent.locks.LockSupport;
  * lock does not set it: its readers include a reap kill's own snapshots, which must not wait
  * behind every fork's and exit's write.
  *
+ * <p>Kills are never virtual writers: a kill called on a virtual thread takes its locks on a
+ * kernel platform thread ({@link KillerThreads}), since a virtual killer against virtual forks
+ * that pass it (above) and hold every carrier, pinned, could find no carrier to take the lock
+ * when it was free (AgentStorm, pinned mode, JDK 25). The virtual writers left are
+ * {@code setpgid}/{@code setsid} called on virtual threads; the 100 ms bound is for them, and
+ * stays, since the cycle above needs nothing but a writer without a carrier.
+ *
  * <p>A waiter that holds another jreap lock must keep its carrier: it calls the
  * {@code ...OnCarrier} variants, where a virtual thread only spins. Every other waiter spins,
  * yields, then parks, since nobody depends on it. Not reentrant.

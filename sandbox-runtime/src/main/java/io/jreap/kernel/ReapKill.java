@@ -30,7 +30,7 @@ import java.util.Set;
  * is awaited, so no try-lock/rescan dance is needed, and each run keeps its own signalled set, so
  * concurrent kills need no global lock (rule 7).
  */
-final class ReapKill {
+final class ReapKill extends KillerThreads.Job {
     /** Targets signalled per group-lock hold, so forks in a huge group are never stalled long. */
     private static final int CHUNK = 256;
 
@@ -47,6 +47,8 @@ final class ReapKill {
     private int[] wakeHow = new int[16];
     private int killed;
     private long firstFailed = -1;
+    /** The reaper whose descendants the passes signal; found before them, by the caller. */
+    private Lwp reaper;
 
     ReapKill(Kernel kernel, Lwp caller, Signal sig, int flags, long subtree) {
         this.kernel = kernel;
@@ -56,25 +58,19 @@ final class ReapKill {
         this.subtree = subtree;
     }
 
+    /**
+     * Runs the kill on the calling thread, its passes on a killer thread if the caller is virtual
+     * ({@link Kernel#runLocked}); the caller's ESRCH/EPERM and events are the caller's own.
+     */
     KillResult run(long pid) {
-        Lwp reaper = findReaper(pid);
+        reaper = findReaper(pid);
         EventSink s = kernel.sink();
         if (s != EventSink.NONE) {
             s.reserve(2);
             kernel.publish(s, EventType.KILL_BEGIN, caller, reaper.pid, 0, sig.number(), 0, kind());
         }
         try {
-            if ((flags & Kernel.REAPER_KILL_CHILDREN) != 0) {
-                signal(snapshotChildren(reaper));
-            } else {
-                while (true) {
-                    List<Lwp> batch = snapshotDescendants(reaper);
-                    if (batch.isEmpty()) {
-                        break;
-                    }
-                    signal(batch);
-                }
-            }
+            Kernel.runLocked(this);
         } finally {
             run.end();
             wakeAll();
@@ -91,6 +87,22 @@ final class ReapKill {
             throw new NoSuchProcessException("PROC_REAP_KILL: reaper " + reaper.pid + " has no descendant to signal", r);
         }
         return r;
+    }
+
+    /** The passes: snapshots under the tree lock, marks under each group's kill lock. No lock is held between. */
+    @Override
+    void locked() {
+        if ((flags & Kernel.REAPER_KILL_CHILDREN) != 0) {
+            signal(snapshotChildren(reaper));
+        } else {
+            while (true) {
+                List<Lwp> batch = snapshotDescendants(reaper);
+                if (batch.isEmpty()) {
+                    break;
+                }
+                signal(batch);
+            }
+        }
     }
 
     private String kind() {

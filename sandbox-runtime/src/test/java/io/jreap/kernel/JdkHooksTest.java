@@ -31,12 +31,18 @@ class JdkHooksTest extends SandboxTestSupport {
         JdkHooks.useForTest(k);
     }
 
-    /** Runs body as a plugin LWP's thread and waits for it. */
+    /**
+     * Runs body as a plugin LWP's thread and waits for it. The body starts once the spawn has
+     * returned: until then the host's spawn holds the sandbox group's lock shared (the plugin LWP
+     * is in that group), and a body that checks the lock is free would see it held.
+     */
     private void asPlugin(ThrowingBody body) throws Exception {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         CountDownLatch done = new CountDownLatch(1);
+        CountDownLatch spawned = new CountDownLatch(1);
         sb.spawn(() -> {
             try {
+                awaitUninterruptibly(spawned);
                 body.run();
             } catch (Throwable e) {
                 failure.set(e);
@@ -44,6 +50,7 @@ class JdkHooksTest extends SandboxTestSupport {
                 done.countDown();
             }
         });
+        spawned.countDown();
         assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
         if (failure.get() != null) {
             throw new AssertionError("plugin body failed", failure.get());

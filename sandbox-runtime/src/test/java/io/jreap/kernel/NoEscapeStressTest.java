@@ -345,7 +345,13 @@ class NoEscapeStressTest {
             ProcessGroup g = first.lwp.group;
             CountDownLatch killed = new CountDownLatch(1);
             Runnable kill = () -> {
-                System.out.println("killpg -> " + k.killpg(pgid, Signal.KILL));
+                try {
+                    System.out.println("killpg -> " + k.killpg(pgid, Signal.KILL));
+                } catch (NoSuchProcessException e) {
+                    // Returned all the same: the forks (which pass a waiting kill after a while)
+                    // finished and every member exited before the killer got the lock.
+                    System.out.println("killpg -> ESRCH, every member had exited: " + e.getMessage());
+                }
                 killed.countDown();
             };
             Thread killer = args.length > 0 && args[0].equals("virtual-killer")
@@ -360,9 +366,14 @@ class NoEscapeStressTest {
             firstGo.countDown();
             awaitParkedInKernel(first.thread());
             System.out.println("first fork parked; group lock read holds: " + g.killLock.readers());
-            // 3. The host's killpg queues for the group lock exclusive.
+            // 3. The host's killpg queues for the group lock exclusive (a virtual killer's through
+            //    a jreap killer thread, on which it waits).
             killerGo.countDown();
             awaitParkedInKernel(killer);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (g.killLock.waiters() == 0 && System.nanoTime() - until < 0) {
+                Thread.sleep(1);
+            }
             System.out.println("killer waiting; threads waiting for the group lock: " + g.killLock.waiters());
             // 4. Two virtual threads fork inside class initialisation: they queue behind the
             //    writer, pinned, and hold both carriers.
@@ -386,13 +397,14 @@ class NoEscapeStressTest {
             System.exit(0);
         }
 
-        /** Waits (at most 5 s) until {@code t} is parked on a kernel lock. */
+        /** Waits (at most 5 s) until {@code t} is parked on a kernel lock, or for the killer thread that waits on one for it. */
         private static void awaitParkedInKernel(Thread t) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (System.nanoTime() - deadline < 0) {
                 StackTraceElement[] st = t.getStackTrace();
-                if (Arrays.stream(st).anyMatch(e -> e.getClassName().equals(Kernel.class.getName()))
-                        && Arrays.stream(st).anyMatch(e -> e.getClassName().startsWith(PollingRwLock.class.getName()))) {
+                if (Arrays.stream(st).anyMatch(e -> e.getClassName().startsWith(Kernel.class.getName()))
+                        && Arrays.stream(st).anyMatch(e -> e.getClassName().startsWith(PollingRwLock.class.getName())
+                                || e.getClassName().startsWith(KillerThreads.class.getName()))) {
                     return;
                 }
                 Thread.sleep(1);

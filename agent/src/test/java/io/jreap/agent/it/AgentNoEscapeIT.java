@@ -37,17 +37,15 @@ class AgentNoEscapeIT {
     }
 
     /**
-     * KNOWN DEFECT, so not in the default run (tag {@code known-stall}; {@code -Pstress} runs it):
-     * on JDK 25 a virtual killer sometimes never gets the group lock against pinned virtual forks
-     * on two carriers (1 trial in 60 in 2 of 4 runs, e.g. seeds 27531987217230, 133456034373902):
-     * the forks, virtual, pass the waiting kill after waiting long (so that none waits, pinned, for
-     * a writer without a carrier), and with the killer itself yielding between tries they keep
-     * the read count above zero. After the bounded deferral of ec60d8c it passed 200 trials on
-     * JDK 25 once; kept out of the default run until it has passed many runs.
+     * Virtual forks pinned in {@code synchronized} blocks and static initialisers on two carriers
+     * against a virtual killer. It was tagged {@code known-stall}: on JDK 25 the virtual killer
+     * sometimes never got the group lock (e.g. seeds 27531987217230, 133456034373902), since the
+     * forks, virtual, pass a waiting kill after waiting long and held both carriers, and the killer
+     * needed a carrier for every poll. A kill from a virtual thread now takes its locks on a
+     * kernel platform thread ({@code KillerThreads}, docs/SEMANTICS.md).
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    @Tag("known-stall")
     void pinnedVirtualForkStormsAgainstAVirtualKillerDoNotStall(String jdk) throws Exception {
         Assumptions.assumeTrue(ChildJvm.feature(jdk) >= 21, "skipped: JDK 17 has no virtual threads");
         run(jdk, "pinned", false);

@@ -489,8 +489,16 @@ public final class AgentStorm {
         final Queue<String> unexpected = new ConcurrentLinkedQueue<>();
         final Object[] monitors = {new Object(), new Object(), new Object(), new Object()};
         final Map<String, Object> clinitMonitors = new ConcurrentHashMap<>();
-        /** Pinned mode: fresh loaders, made as the storm grows, so the static initialisers run again. */
-        final FreshLoader[] loaders = new FreshLoader[BIG ? 8 : 4];
+        /**
+         * Pinned mode: fresh loaders, made as the storm grows, so the static initialisers run again.
+         * Set by compare-and-set, not under a monitor: the initialisers look them up too, pinned,
+         * and a pinned initialiser blocked on a monitor whose owner needs a carrier deadlocks the
+         * carriers with no jreap lock involved (seen on JDK 25: the initialiser's thread blocked on
+         * the Trial's monitor, the threads waiting for that initialisation pinned on both
+         * carriers, the virtual killer asleep before its kill, never remounted).
+         */
+        final java.util.concurrent.atomic.AtomicReferenceArray<FreshLoader> loaders =
+                new java.util.concurrent.atomic.AtomicReferenceArray<>(BIG ? 8 : 4);
         Sandbox sb;
         String name;
 
@@ -540,11 +548,15 @@ public final class AgentStorm {
                     + ", roots " + roots + ", depth " + maxDepth + ", weights " + Arrays.toString(weights);
         }
 
-        synchronized FreshLoader loader(int k) {
-            if (loaders[k] == null) {
-                loaders[k] = new FreshLoader(AgentStorm.class.getClassLoader(), k);
+        FreshLoader loader(int k) {
+            FreshLoader l = loaders.get(k);
+            if (l == null) {
+                l = new FreshLoader(AgentStorm.class.getClassLoader(), k);
+                if (!loaders.compareAndSet(k, null, l)) {
+                    l = loaders.get(k); // another thread's won; ours has loaded nothing
+                }
             }
-            return loaders[k];
+            return l;
         }
 
         synchronized void problem(String category, String detail) {
@@ -784,9 +796,16 @@ public final class AgentStorm {
         return 0;
     }
 
-    /** Threads the JDK owns whoever started them (carriers, the common pool, innocuous service threads). */
+    /**
+     * Threads the JDK owns whoever started them (carriers, the common pool, innocuous service
+     * threads), and the kernel's own "jreap killer" threads (started by the first kill from a
+     * virtual thread, kept for later ones; they belong to no LWP).
+     */
     static boolean jdkOwn(Thread t) {
         String c = t.getClass().getName();
+        if (c.equals("io.jreap.kernel.KillerThreads$Worker")) {
+            return true;
+        }
         if (c.equals("jdk.internal.misc.CarrierThread") || c.equals("jdk.internal.misc.InnocuousThread")
                 || c.startsWith("java.util.concurrent.ForkJoinWorkerThread$Innocuous")
                 || c.equals("java.util.concurrent.DelayScheduler") || c.startsWith("java.lang.ref.")) {
@@ -1308,7 +1327,7 @@ public final class AgentStorm {
     static void initialise(Trial s, Random r) {
         String[] names = {PinnedInitA.class.getName(), PinnedInitB.class.getName(), PinnedInitC.class.getName()};
         // One more loader (three more initialisers) for every 30 starts, so bursts keep coming.
-        int k = r.nextInt(Math.min(s.loaders.length, 1 + s.starts.get() / 30));
+        int k = r.nextInt(Math.min(s.loaders.length(), 1 + s.starts.get() / 30));
         try {
             Class.forName(names[r.nextInt(names.length)], true, s.loader(k));
         } catch (ClassNotFoundException e) {
