@@ -62,7 +62,13 @@ public final class RecordCodec {
         out.writeStopBit(count);
     }
 
-    public static void writeEvent(Bytes<?> out, long seq, LifecycleEvent e, String stack) {
+    /**
+     * Writes one event of an events record; {@code previous} is the record's event before it (or
+     * null): when both were made by the same thread, its id and name are not repeated.
+     */
+    public static void writeEvent(Bytes<?> out, long seq, LifecycleEvent e, String stack, LifecycleEvent previous) {
+        boolean sameThread = previous != null && previous.threadId() == e.threadId()
+                && java.util.Objects.equals(previous.threadName(), e.threadName());
         out.writeStopBit(seq);
         out.writeStopBit(e.type().ordinal());
         out.writeLong(e.nanoTime());
@@ -76,9 +82,11 @@ public final class RecordCodec {
         out.writeStopBit(e.signal());
         out.writeStopBit(e.status());
         out.writeUtf8(e.detail());
-        out.writeStopBit(e.threadId());
-        out.writeUtf8(e.threadName());
-        out.writeByte((byte) ((e.virtualThread() ? 1 : 0) | (stack != null ? 2 : 0)));
+        out.writeByte((byte) ((e.virtualThread() ? 1 : 0) | (stack != null ? 2 : 0) | (sameThread ? 4 : 0)));
+        if (!sameThread) {
+            out.writeStopBit(e.threadId());
+            out.writeUtf8(e.threadName());
+        }
         if (stack != null) {
             out.writeUtf8(stack);
         }
@@ -166,6 +174,8 @@ public final class RecordCodec {
     public static void readEvents(Bytes<?> in, String[] typeNames, EventType[] types, List<LogEvent> out) {
         try {
             int n = count(in.readStopBit(), "events");
+            long threadId = 0;
+            String threadName = null;
             for (int i = 0; i < n; i++) {
                 long seq = in.readStopBit();
                 int code = (int) in.readStopBit();
@@ -180,9 +190,14 @@ public final class RecordCodec {
                 int signal = (int) in.readStopBit();
                 int status = (int) in.readStopBit();
                 String detail = in.readUtf8();
-                long threadId = in.readStopBit();
-                String threadName = in.readUtf8();
                 int flags = in.readByte();
+                if ((flags & 4) == 0) {
+                    threadId = in.readStopBit();
+                    threadName = in.readUtf8();
+                } else if (i == 0) {
+                    throw new CorruptRecordException("event #" + seq + " repeats the thread of an event before it,"
+                            + " but it is the first of its record");
+                }
                 String stack = (flags & 2) != 0 ? in.readUtf8() : null;
                 if (code < 0 || code >= typeNames.length) {
                     throw new CorruptRecordException("event #" + seq + " has type code " + code + " but the header names "

@@ -6,9 +6,7 @@ import io.jreap.log.format.Snapshot;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The LWP tree rebuilt from events: the writer keeps one to write each roll cycle's snapshot, and
@@ -24,7 +22,7 @@ public final class TreeModel {
     /** init's pid. */
     public static final long INIT = 1;
 
-    private final Map<Long, Lwp> live = new HashMap<>();
+    private final PidMap<Lwp> live = new PidMap<>();
     private long nextSeq;
 
     /** A model with only init. */
@@ -51,7 +49,9 @@ public final class TreeModel {
             p.pool = n.pool();
             live.put(p.pid, p);
         }
-        live.computeIfAbsent(INIT, k -> new Lwp(INIT, 0, INIT, INIT, 0, true, null, 0));
+        if (live.get(INIT) == null) {
+            live.put(INIT, new Lwp(INIT, 0, INIT, INIT, 0, true, null, 0));
+        }
         nextSeq = s.nextSeq();
     }
 
@@ -83,6 +83,9 @@ public final class TreeModel {
     public void apply(EventType type, long seq, long nanoTime, long pid, long ppid, long pgid, long sid, long other,
             long count, int signal, int status, String detail) {
         nextSeq = Math.max(nextSeq, seq + 1);
+        if (pid <= 0) {
+            return; // no event names pid 0; a damaged one must not break the writer's model
+        }
         switch (type) {
             case SANDBOX -> {
                 if (!"closed".equals(detail)) {
@@ -122,7 +125,7 @@ public final class TreeModel {
             case REAPER_ACQUIRE -> known(pid, ppid, pgid, sid).reaper = true;
             case REAPER_RELEASE -> {
                 known(pid, ppid, pgid, sid).reaper = false;
-                for (Lwp q : live.values()) {
+                for (Lwp q : live.values()) { // rare: a linear pass is fine
                     if (q.reaperPid == pid) {
                         q.reaperPid = other;
                     }
@@ -145,7 +148,7 @@ public final class TreeModel {
 
     /** Every live LWP, init first, then by pid. */
     public List<Lwp> sorted() {
-        List<Lwp> all = new ArrayList<>(live.values());
+        List<Lwp> all = live.values();
         all.sort(Comparator.comparingLong(Lwp::pid));
         return all;
     }
@@ -154,7 +157,18 @@ public final class TreeModel {
         return live.values();
     }
 
-    /** The children of {@code pid} by pid. */
+    /** Every live LWP's children, by parent pid, each list by pid (one pass; use it to print trees). */
+    public java.util.Map<Long, List<Lwp>> childrenByParent() {
+        java.util.Map<Long, List<Lwp>> out = new java.util.HashMap<>();
+        for (Lwp p : sorted()) {
+            if (p.pid != p.ppid) {
+                out.computeIfAbsent(p.ppid, k -> new ArrayList<>()).add(p);
+            }
+        }
+        return out;
+    }
+
+    /** The children of {@code pid} by pid (a pass over every LWP: see {@link #childrenByParent}). */
     public List<Lwp> children(long pid) {
         List<Lwp> out = new ArrayList<>();
         for (Lwp p : live.values()) {

@@ -54,6 +54,7 @@ public final class LogReader implements AutoCloseable {
         this.dir = dir;
         this.queue = queue;
         this.tailer = queue.createTailer();
+        this.tailer.singleThreadedCheckDisabled(true); // one reader thread; the check costs per document
     }
 
     /** Opens the log in {@code dir}; see the class comment for what it refuses. */

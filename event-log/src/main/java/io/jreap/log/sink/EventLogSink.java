@@ -57,7 +57,7 @@ import org.jctools.queues.atomic.MpscAtomicArrayQueue;
  * until it is ready, and the caller (the agent's start-up) does not pay for Chronicle's start.
  */
 public final class EventLogSink implements EventSink, AutoCloseable {
-    private static final int MAX_BATCH = 512;
+    private static final int MAX_BATCH = 2048;
     private static final int REOPEN_ATTEMPTS = 20;
 
     private final EventLogOptions options;
@@ -98,8 +98,8 @@ public final class EventLogSink implements EventSink, AutoCloseable {
         this.options = options;
         this.rollCycle = RollCycleNames.resolve(options.rollCycle());
         this.timeProvider = timeProvider;
-        int cap = Integer.highestOneBit(Math.max(64, options.capacity() - 1)) << 1;
-        this.handoff = new MpscAtomicArrayQueue<>(cap);
+        this.handoff = new MpscAtomicArrayQueue<>(options.capacity());
+        int cap = handoff.capacity();
         this.softLimit = cap - Math.max(16, cap / 4);
         this.model = initial == null ? new TreeModel() : TreeModel.of(initial);
         this.walker = options.forkStacks() ? StackWalker.getInstance() : null;
@@ -130,6 +130,11 @@ public final class EventLogSink implements EventSink, AutoCloseable {
     /** The writer thread: it belongs to no LWP; hosts with thread-leak checkers may want its name. */
     public Thread writerThread() {
         return writer;
+    }
+
+    /** The hand-off's capacity in events (the option, rounded up by the queue). */
+    public int capacity() {
+        return handoff.capacity();
     }
 
     /** Events that could not be handed over (see the class comment). */
@@ -166,7 +171,7 @@ public final class EventLogSink implements EventSink, AutoCloseable {
         long park = 10_000;
         while (handoff.size() + events > softLimit && !closing && !finished && writer.isAlive()) {
             LockSupport.parkNanos(park);
-            park = Math.min(park * 2, 1_000_000);
+            park = Math.min(park * 2, 100_000);
         }
     }
 
@@ -249,6 +254,7 @@ public final class EventLogSink implements EventSink, AutoCloseable {
     private int idleRounds;
 
     private void idle() {
+        Thread.interrupted(); // an interrupt would make every park return at once
         // Spin briefly (bursts come together), then park up to 1 ms: producers never wake the writer.
         if (++idleRounds < 64) {
             Thread.onSpinWait();
@@ -289,6 +295,8 @@ public final class EventLogSink implements EventSink, AutoCloseable {
         }
         queue = b.build();
         appender = queue.createAppender();
+        // Only this thread ever uses the appender; Chronicle's per-write owner check costs ~10% of a write.
+        appender.singleThreadedCheckDisabled(true);
     }
 
     private void reopen(Throwable cause) {
@@ -305,7 +313,7 @@ public final class EventLogSink implements EventSink, AutoCloseable {
                 open();
                 return;
             } catch (Throwable t) {
-                if (attempt >= REOPEN_ATTEMPTS) {
+                if (attempt >= REOPEN_ATTEMPTS && !Thread.interrupted() && !causedByInterrupt(t)) {
                     throw new IllegalStateException("cannot reopen the queue after " + attempt + " attempts", t);
                 }
                 LockSupport.parkNanos(1_000_000L << Math.min(attempt, 8));
@@ -336,13 +344,12 @@ public final class EventLogSink implements EventSink, AutoCloseable {
         long first = nextSeq;
         writeRecord(b -> {
             RecordCodec.writeEventsStart(b, n);
+            LifecycleEvent previous = null;
             for (int i = 0; i < n; i++) {
                 Object o = batch[i];
-                if (o instanceof WithStack w) {
-                    RecordCodec.writeEvent(b, first + i, w.event(), w.stack());
-                } else {
-                    RecordCodec.writeEvent(b, first + i, (LifecycleEvent) o, null);
-                }
+                LifecycleEvent e = o instanceof WithStack w ? w.event() : (LifecycleEvent) o;
+                RecordCodec.writeEvent(b, first + i, e, o instanceof WithStack w ? w.stack() : null, previous);
+                previous = e;
             }
         });
         nextSeq = first + n;
@@ -371,36 +378,59 @@ public final class EventLogSink implements EventSink, AutoCloseable {
         void write(Bytes<?> bytes);
     }
 
-    /** Appends one record, opening a cycle with header and snapshot first; reopens on interrupt. */
+    /**
+     * Appends one record, opening a cycle with header and snapshot first. An interrupt is
+     * meaningless to the writer, so it is cleared before each write; one that lands during a write
+     * closes Chronicle's file channel (NIO closes interruptible channels), the write fails, and
+     * the writer reopens the queue and writes the record again — readers keep the first copy of a
+     * repeated event. Failures not caused by an interrupt are retried {@value #REOPEN_ATTEMPTS}
+     * times, then stop the writer (reported on stderr, and by {@link #failure()}).
+     */
     private void writeRecord(RecordWriter w) {
-        for (int attempt = 0; ; attempt++) {
+        int failures = 0;
+        while (true) {
+            Thread.interrupted();
             try {
-                if (Thread.interrupted()) {
-                    throw new InterruptedIOException();
+                if (closeUnderWriterForTest) {
+                    closeUnderWriterForTest = false;
+                    queue.close(); // what an interrupt does to a channel that closes on interrupt
                 }
                 openCycleIfNew();
                 try (DocumentContext dc = appender.writingDocument()) {
-                    w.write(dc.wire().bytes());
-                }
-                if (Thread.interrupted()) {
-                    // The document may or may not be complete; write it again (readers keep the first copy).
-                    throw new InterruptedIOException();
+                    try {
+                        w.write(dc.wire().bytes());
+                    } catch (Throwable t) {
+                        dc.rollbackOnClose();
+                        throw t;
+                    }
                 }
                 return;
             } catch (Throwable t) {
-                if (attempt >= REOPEN_ATTEMPTS) {
+                boolean interrupt = Thread.interrupted() || causedByInterrupt(t);
+                if (!interrupt && ++failures > REOPEN_ATTEMPTS) {
                     throw t;
                 }
                 reopen(t);
-                headerCycle = Integer.MIN_VALUE; // a reopened queue may be a new cycle, or files were removed
+                headerCycle = Integer.MIN_VALUE; // a reopened queue may be in a new cycle: header it again
             }
         }
     }
 
-    private static final class InterruptedIOException extends RuntimeException {
-        InterruptedIOException() {
-            super("the writer thread was interrupted", null, false, false);
+    private volatile boolean closeUnderWriterForTest;
+
+    /** Tests: the writer's queue is closed before its next write, as an interrupt closes a channel. */
+    void closeQueueUnderWriterForTest() {
+        closeUnderWriterForTest = true;
+    }
+
+    private static boolean causedByInterrupt(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.nio.channels.ClosedByInterruptException || c instanceof InterruptedException
+                    || c instanceof net.openhft.chronicle.core.io.ClosedIllegalStateException) {
+                return true;
+            }
         }
+        return false;
     }
 
     private void openCycleIfNew() {
