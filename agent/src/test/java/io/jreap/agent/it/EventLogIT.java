@@ -172,6 +172,38 @@ class EventLogIT {
         chroniclesOwnToolsDumpIt(log);
     }
 
+    /**
+     * {@code java -jar jreap-agent.jar replay check DIR} on a recorded log, with no flag: the jar's
+     * manifest gives Chronicle its module access; nothing but the verdict is printed (no JDK 25
+     * Unsafe warning). A jar built without event-log's command line says so in one line instead.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jreap.agent.it.ChildJvm#jdks")
+    void theAgentJarReplaysALog(String jdk) throws Exception {
+        ChildJvm.assumeInstalled(jdk);
+        Path log = tmp.resolve("log");
+        ChildJvm.Result rec = guest(ChildJvm.JDK17, log).run(LoggedPlugin.class, "30");
+        assertThat(rec.exitCode()).as(rec.describe()).isZero();
+        Process p = new ProcessBuilder(Path.of(jdk, "bin", "java").toString(), "-jar", ChildJvm.agentJar().toString(),
+                "replay", "check", log.toString()).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        int status = p.waitFor();
+        boolean hasCli;
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(ChildJvm.agentJar().toFile())) {
+            hasCli = jar.getEntry("jreap-log/io/jreap/log/cli/ReplayCli.classdata") != null;
+        }
+        if (hasCli) {
+            assertThat(err).as(out + err).isEmpty();
+            assertThat(out).as(err).startsWith("check: OK");
+            assertThat(status).isZero();
+        } else {
+            assertThat(err.strip()).isEqualTo("jreap: this agent jar has no replay command (io.jreap.log.cli.ReplayCli "
+                    + "is missing); build the jar from a tree that has event-log's replay command line");
+            assertThat(status).isEqualTo(2);
+        }
+    }
+
     /** Interop: Chronicle Queue's own reader and dump tools read our queue (a copy: they may write metadata). */
     private static void chroniclesOwnToolsDumpIt(Path log) throws Exception {
         Path copy = Files.createTempDirectory("jreap-log-copy");
