@@ -23,7 +23,7 @@ final class Installer {
         inst.redefineModule(Object.class.getModule(), java.util.Set.of(), java.util.Map.of(),
                 java.util.Map.of("java.util", java.util.Set.of(JdkHooks.class.getModule())), java.util.Set.of(),
                 java.util.Map.of());
-        JdkTransformer t = new JdkTransformer();
+        JdkTransformer t = new JdkTransformer(options.log() != null);
         // Load the targets first (without initialising them), then add the transformer: a class
         // loaded after addTransformer would be transformed twice, at load and at retransform.
         List<Class<?>> targets = new ArrayList<>();

@@ -27,11 +27,58 @@ public final class JreapAgent {
         start(args, inst, true);
     }
 
-    /** {@code java -jar jreap-agent.jar}: how to use it. */
+    /**
+     * {@code java -jar jreap-agent.jar replay ...}: the replay command line (exits with its status);
+     * {@code java -jar jreap-agent.jar}: how to use the jar.
+     */
     public static void main(String[] args) {
+        if (args.length > 0 && "replay".equals(args[0])) {
+            String jdk = unsupportedJdk(feature(System.getProperty("java.specification.version")));
+            if (jdk != null) {
+                System.err.println("jreap: " + jdk.replace("or start it without the jreap agent", "to replay a log"));
+                System.exit(1);
+            }
+            String[] rest = new String[args.length - 1];
+            System.arraycopy(args, 1, rest, 0, rest.length);
+            int status;
+            try {
+                status = (Integer) Class.forName("io.jreap.agent.log.ReplayCommand")
+                        .getDeclaredMethod("run", String[].class).invoke(null, (Object) rest);
+            } catch (InvocationTargetException e) {
+                System.err.println("jreap: replay failed: " + e.getCause());
+                status = 1;
+            } catch (ReflectiveOperationException e) {
+                System.err.println("jreap: the agent jar is incomplete (" + e + "); use the jreap-agent.jar the build "
+                        + "produced");
+                status = 1;
+            }
+            System.exit(status);
+        }
         System.out.println("jreap agent: attach it to a JVM with -javaagent:jreap-agent.jar[=key=value,...]");
         System.out.println("  options: onFailure=stop|continue  exit=lwp|sandbox  verbose=false|true");
+        System.out.println("           log=DIR  log.roll=FAST_HOURLY  log.retain=0  log.full=block|drop");
+        System.out.println("           log.stacks=false|true  log.capacity=65536");
         System.out.println("  (or -Djreap.<key>=<value>; see docs/AGENT.md)");
+        System.out.println("replay an event log: java -jar jreap-agent.jar replay <command> ... (see docs/REPLAY.md)");
+    }
+
+    /**
+     * Stops what the agent runs that can be stopped: uninstalls the event log and closes it (it
+     * writes what was handed over and a CLOSE record), waiting a bounded time. The sandboxing stays.
+     * A host calls it when it wants the log complete before the JVM ends; the agent's shutdown hook
+     * does the same at exit. Idempotent.
+     *
+     * @return true if nothing is left running (no log, or its writer finished in time)
+     */
+    public static boolean stop() {
+        try {
+            Class<?> log = Class.forName("io.jreap.agent.log.AgentLog");
+            return (Boolean) log.getMethod("stopCurrent").invoke(null);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException("jreap: stopping the event log failed", e.getCause());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return true; // no agent (or no log) in this JVM
+        }
     }
 
     private static void start(String args, Instrumentation inst, boolean dynamic) {

@@ -1,5 +1,6 @@
 package io.jreap.agent;
 
+import io.jreap.agent.log.AgentLog;
 import java.lang.instrument.Instrumentation;
 import java.util.List;
 
@@ -50,6 +51,36 @@ final class Startup {
             }
             stop("could not instrument this JVM (" + why + "); pass onFailure=continue to run it without "
                     + "sandboxing", dynamic);
+            return;
+        }
+        if (options.log() != null) {
+            startLog(inst, options, dynamic);
+        }
+    }
+
+    /** Starts the event log (after the hooks, which it needs to keep Chronicle quiet on JDK 24+). */
+    private static void startLog(Instrumentation inst, AgentOptions options, boolean dynamic) {
+        AgentOptions.LogSettings l = options.log();
+        try {
+            AgentLog.start(inst, BootInjector.agentJar(), l.dir(), l.rollCycle(), l.retainCycles(), l.dropWhenFull(),
+                    l.forkStacks(), l.capacity());
+        } catch (Throwable e) {
+            String why = e instanceof IllegalStateException || e instanceof IllegalArgumentException ? e.getMessage()
+                    : String.valueOf(e);
+            if (options.continueOnFailure()) {
+                System.err.println("jreap: WARNING: could not start the event log in " + l.dir() + " (" + why
+                        + "); the JVM runs WITHOUT it because onFailure=continue");
+                return;
+            }
+            stop("could not start the event log in " + l.dir() + " (" + why + "); fix log=" + l.dir()
+                    + " or remove it", dynamic);
+            return;
+        }
+        if (options.verbose()) {
+            System.err.println("jreap: event log: writing to " + l.dir().toAbsolutePath() + " (roll " + l.rollCycle()
+                    + ", keep " + (l.retainCycles() == 0 ? "all cycles" : l.retainCycles() + " cycles") + ", "
+                    + (l.dropWhenFull() ? "drop" : "block") + " when full, hand-off " + l.capacity() + " events"
+                    + (l.forkStacks() ? ", fork stacks" : "") + ")");
         }
     }
 

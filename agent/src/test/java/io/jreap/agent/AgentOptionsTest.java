@@ -70,14 +70,14 @@ class AgentOptionsTest {
         assertThatThrownBy(() -> AgentOptions.parse(arg, new Properties()))
                 .isInstanceOf(AgentOptions.Invalid.class)
                 .hasMessage("agent option '" + arg + "' is not key=value; write -javaagent:jreap-agent.jar=key=value"
-                        + "[,key=value...], e.g. exit=sandbox (options: onFailure, exit, verbose)");
+                        + "[,key=value...], e.g. exit=sandbox (options: onFailure, exit, verbose, log, log.roll, log.retain, log.full, log.stacks, log.capacity)");
     }
 
     @Test
     void unknownAgentOption() {
         assertThatThrownBy(() -> AgentOptions.parse("exit=lwp,foo=1", new Properties()))
                 .isInstanceOf(AgentOptions.Invalid.class)
-                .hasMessage("unknown agent option foo; remove it (the options are onFailure, exit, verbose; "
+                .hasMessage("unknown agent option foo; remove it (the options are onFailure, exit, verbose, log, log.roll, log.retain, log.full, log.stacks, log.capacity; "
                         + "see docs/AGENT.md)");
     }
 
@@ -85,10 +85,10 @@ class AgentOptionsTest {
     void wrongCaseKeyGetsASuggestion() {
         assertThatThrownBy(() -> AgentOptions.parse("onfailure=continue", new Properties()))
                 .hasMessage("unknown agent option onfailure; did you mean onFailure? (the options are onFailure, "
-                        + "exit, verbose; see docs/AGENT.md)");
+                        + "exit, verbose, log, log.roll, log.retain, log.full, log.stacks, log.capacity; see docs/AGENT.md)");
         assertThatThrownBy(() -> AgentOptions.parse(null, props("jreap.EXIT", "lwp")))
                 .hasMessage("unknown system property -Djreap.EXIT; did you mean -Djreap.exit? (the options are "
-                        + "-Djreap.onFailure, -Djreap.exit, -Djreap.verbose; see docs/AGENT.md)");
+                        + "-Djreap.onFailure, -Djreap.exit, -Djreap.verbose, -Djreap.log, -Djreap.log.roll, -Djreap.log.retain, -Djreap.log.full, -Djreap.log.stacks, -Djreap.log.capacity; see docs/AGENT.md)");
     }
 
     @Test
@@ -96,7 +96,7 @@ class AgentOptionsTest {
         assertThatThrownBy(() -> AgentOptions.parse(null, props("jreap.x", "1")))
                 .isInstanceOf(AgentOptions.Invalid.class)
                 .hasMessage("unknown system property -Djreap.x; remove it (the options are -Djreap.onFailure, "
-                        + "-Djreap.exit, -Djreap.verbose; see docs/AGENT.md)");
+                        + "-Djreap.exit, -Djreap.verbose, -Djreap.log, -Djreap.log.roll, -Djreap.log.retain, -Djreap.log.full, -Djreap.log.stacks, -Djreap.log.capacity; see docs/AGENT.md)");
     }
 
     @ParameterizedTest
@@ -165,5 +165,76 @@ class AgentOptionsTest {
             int major = ((head[6] & 0xff) << 8) | (head[7] & 0xff);
             assertThat(major).as("class file major version of JreapAgent").isEqualTo(52);
         }
+    }
+
+    // ------------------------------------------------------------------------------------ the event log
+
+    @Test
+    void theLogIsOffByDefaultAndTakesItsDefaults() {
+        assertThat(AgentOptions.defaults().log()).isNull();
+        AgentOptions o = AgentOptions.parse("log=/var/log/jreap", new Properties());
+        assertThat(o.log()).isEqualTo(new AgentOptions.LogSettings(java.nio.file.Path.of("/var/log/jreap"),
+                "FAST_HOURLY", 0, false, false, 65_536));
+    }
+
+    @Test
+    void everyLogOptionAsAgentOptionOrProperty() {
+        AgentOptions.LogSettings expected = new AgentOptions.LogSettings(java.nio.file.Path.of("d"), "FAST_DAILY", 3,
+                true, true, 1024);
+        assertThat(AgentOptions.parse("log=d,log.roll=FAST_DAILY,log.retain=3,log.full=drop,log.stacks=true,"
+                + "log.capacity=1024", new Properties()).log()).isEqualTo(expected);
+        assertThat(AgentOptions.parse(null, props("jreap.log", "d", "jreap.log.roll", "FAST_DAILY", "jreap.log.retain",
+                "3", "jreap.log.full", "drop", "jreap.log.stacks", "true", "jreap.log.capacity", "1024")).log())
+                .isEqualTo(expected);
+    }
+
+    @Test
+    void theRollCyclesAreChroniclesOwn() {
+        assertThat(AgentOptions.ROLL_CYCLES).containsExactlyElementsOf(
+                java.util.Arrays.stream(net.openhft.chronicle.queue.RollCycles.values()).map(Enum::name).toList());
+        assertThat(AgentOptions.ROLL_CYCLES).contains(AgentOptions.DEFAULT_ROLL);
+        assertThat(AgentOptions.DEFAULT_ROLL).isEqualTo(io.jreap.log.sink.EventLogOptions.DEFAULT_ROLL_CYCLE);
+        assertThat(AgentOptions.DEFAULT_CAPACITY).isEqualTo(io.jreap.log.sink.EventLogOptions.DEFAULT_CAPACITY);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "log.roll=HOURLY | agent option log.roll=HOURLY is not valid; use one of Chronicle's roll cycles: FIVE_MINUTELY, "
+                + "TEN_MINUTELY, TWENTY_MINUTELY, HALF_HOURLY, FAST_HOURLY, TWO_HOURLY, FOUR_HOURLY, SIX_HOURLY, "
+                + "FAST_DAILY, WEEKLY (default FAST_HOURLY)",
+        "log.retain=-1 | agent option log.retain=-1 is not valid; use log.retain=N, the number of cycle files to keep "
+                + "(0, the default, keeps all)",
+        "log.retain=x | agent option log.retain=x is not valid; use log.retain=N, the number of cycle files to keep "
+                + "(0, the default, keeps all)",
+        "log.capacity=63 | agent option log.capacity=63 is not valid; use log.capacity=N, the events the hand-off "
+                + "holds, from 64 to 16777216 (default 65536)",
+        "log.capacity=99999999999 | agent option log.capacity=99999999999 is not valid; use log.capacity=N, the "
+                + "events the hand-off holds, from 64 to 16777216 (default 65536)",
+        "log.full=wait | agent option log.full=wait is not valid; use log.full=block or log.full=drop",
+        "log.stacks=yes | agent option log.stacks=yes is not valid; use log.stacks=false or log.stacks=true",
+        "log= | agent option log= has no value; give the directory to write the event log to: log=<directory>",
+    })
+    void badLogValues(String option, String message) {
+        String args = option.startsWith("log=") ? option : "log=d," + option;
+        assertThatThrownBy(() -> AgentOptions.parse(args, new Properties()))
+                .isInstanceOf(AgentOptions.Invalid.class).hasMessage(message);
+    }
+
+    @Test
+    void aLogDirectoryThatIsAFileIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createFile(tmp.resolve("f"));
+        assertThatThrownBy(() -> AgentOptions.parse("log=" + file, new Properties()))
+                .hasMessage("agent option log=" + file + " is not valid; it is a file; give a directory (it is created "
+                        + "if missing)");
+    }
+
+    @Test
+    void aLogOptionWithoutTheLogSaysSo() {
+        assertThatThrownBy(() -> AgentOptions.parse("log.full=drop", new Properties()))
+                .hasMessage("agent option log.full needs log=<directory>: without it the event log is off; add it or "
+                        + "remove log.full");
+        assertThatThrownBy(() -> AgentOptions.parse(null, props("jreap.log.stacks", "true")))
+                .hasMessage("system property -Djreap.log.stacks needs -Djreap.log=<directory>: without it the event "
+                        + "log is off; add it or remove -Djreap.log.stacks");
     }
 }

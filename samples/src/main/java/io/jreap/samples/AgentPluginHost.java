@@ -28,7 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * thread that never stops starting threads. The host prints the plugin's process tree, kills the
  * sandbox while the storm runs, and checks: every thread the plugin ever started has ended, its
  * pools refuse new work (also from the host), a host thread sleeping through it all was not
- * interrupted, and the host's own pool still works. Exits 1 if any check fails.
+ * interrupted, and the host's own pool still works. Exits 1 if any check fails. With the event log
+ * on ({@code -javaagent:jreap-agent.jar=log=DIR}, as the demo profile runs it), everything is
+ * recorded for {@code java -jar jreap-agent.jar replay}.
  */
 public final class AgentPluginHost {
     /** Every thread plugin code started, seen from inside (its first action records it). */
@@ -99,6 +101,13 @@ public final class AgentPluginHost {
         System.out.println("== verdict ==");
         if (failures.isEmpty()) {
             System.out.println("OK: nothing escaped, the host was not disturbed");
+            String log = System.getProperty("demo.log");
+            if (log != null) {
+                System.out.println("== the event log ==");
+                System.out.println("every fork, signal, kill and exit above is in " + log
+                        + " (closed as this JVM exits); replayed next: check, then the timeline into "
+                        + System.getProperty("demo.timeline"));
+            }
         } else {
             failures.forEach(f -> System.out.println("FAILED: " + f));
             System.exit(1);

@@ -112,6 +112,8 @@ public final class JdkHooks {
 
     private static final ServiceSites SITES = new ServiceSites();
     private static volatile boolean reportedFailure;
+    /** The agent's event-log writer thread, or null (see {@link #skipUnsafeWarning}). */
+    private static volatile Thread quietUnsafeThread;
 
     private JdkHooks() {
     }
@@ -135,6 +137,29 @@ public final class JdkHooks {
         new LwpKilledError(0, io.jreap.proc.Signal.KILL, "").getMessage();
         new Refused(null, null);
         KillerThreads.isKillerThread(t); // and what a kill from a virtual thread uses (an exit hook may kill)
+    }
+
+    /**
+     * The agent's event-log writer: the thread on which its Chronicle Queue calls
+     * {@code sun.misc.Unsafe}. Its calls do not make JDK 24+ print the one-time "terminally
+     * deprecated method in sun.misc.Unsafe" warning, so that the warning (and the caller it names)
+     * stays the host's own; null: no thread is exempt.
+     */
+    public static void quietUnsafeWarning(Thread writer) {
+        quietUnsafeThread = writer;
+    }
+
+    /**
+     * At the entry of {@code sun.misc.Unsafe.beforeMemoryAccessSlow()} (JDK 24+, only with the
+     * event log on): true to return at once, without the warning, when the JVM runs in the default
+     * {@code --sun-misc-unsafe-memory-access=warn} mode and the caller is the thread of
+     * {@link #quietUnsafeWarning}. Any other mode ({@code debug}, {@code deny}) and every other
+     * thread go through the JDK's code unchanged. Never throws.
+     */
+    public static boolean skipUnsafeWarning(Object memoryAccessOption) {
+        Thread q = quietUnsafeThread;
+        return q != null && Thread.currentThread() == q && memoryAccessOption instanceof Enum<?> e
+                && "WARN".equals(e.name());
     }
 
     /** Tests drive the hooks by hand against their own kernel (no agent, no reaper thread). */

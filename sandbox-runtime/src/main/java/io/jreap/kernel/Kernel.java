@@ -133,6 +133,11 @@ public final class Kernel {
         this.sink = Objects.requireNonNull(sink, "sink");
     }
 
+    /** The event sink installed now ({@link EventSink#NONE} if none). */
+    public EventSink eventSink() {
+        return sink;
+    }
+
     // =====================================================================================
     // Identity
     // =====================================================================================

@@ -28,6 +28,11 @@ abstract class Advice {
         return true;
     }
 
+    /** Whether the whole method (instructions read) has the shape this advice expects; else it is left alone. */
+    boolean fits(MethodNode m) {
+        return true;
+    }
+
     abstract void apply(MethodNode m);
 
     /** Whether this JDK must have the method (else its absence is an instrumentation failure). */

@@ -28,6 +28,14 @@ public final class JdkTransformer implements ClassFileTransformer {
     private final List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
 
     public JdkTransformer() {
+        this(false);
+    }
+
+    /**
+     * @param quietUnsafeForLog also instrument {@code sun.misc.Unsafe} so that the event log's
+     *        writer does not trigger JDK 24+'s warning ({@link UnsafeWarningAdvice})
+     */
+    public JdkTransformer(boolean quietUnsafeForLog) {
         List<Advice> list = new ArrayList<>(List.of(
                 ThreadStartAdvice.platform(),
                 ThreadStartAdvice.platformInContainer(),
@@ -43,6 +51,9 @@ public final class JdkTransformer implements ClassFileTransformer {
                 PoolWorkerAdvice.created(),
                 PoolWorkerAdvice.failed()));
         list.addAll(List.of(PoolShutdownAdvice.all()));
+        if (quietUnsafeForLog) {
+            list.add(new UnsafeWarningAdvice());
+        }
         this.all = List.copyOf(list);
         for (Advice a : this.all) {
             List<Advice> l = byOwner.get(a.owner);
@@ -119,7 +130,7 @@ public final class JdkTransformer implements ClassFileTransformer {
                 @Override
                 public void visitEnd() {
                     for (Advice a : advices) {
-                        if (a.matches(this)) {
+                        if (a.matches(this) && a.fits(this)) {
                             a.apply(this);
                             done.add(a.id());
                         }

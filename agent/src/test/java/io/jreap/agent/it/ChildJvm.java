@@ -79,6 +79,7 @@ public final class ChildJvm {
         private boolean agent = true;
         private final List<String> classPath = new ArrayList<>();
         private long timeoutSeconds = 120;
+        private Path directory;
 
         private Builder(String jdk) {
             this.jdk = jdk;
@@ -102,6 +103,12 @@ public final class ChildJvm {
 
         public Builder classPath(String entry) {
             classPath.add(entry);
+            return this;
+        }
+
+        /** The child's working directory (default: the test's). */
+        public Builder directory(Path dir) {
+            this.directory = dir;
             return this;
         }
 
@@ -132,6 +139,9 @@ public final class ChildJvm {
         public Process start(Class<?> main, String... args) throws IOException {
             assumeInstalled(jdk);
             ProcessBuilder pb = new ProcessBuilder(command(main, args));
+            if (directory != null) {
+                pb.directory(directory.toFile());
+            }
             Path dir = Files.createTempDirectory("jreap-child");
             pb.redirectOutput(dir.resolve("out.txt").toFile());
             pb.redirectError(dir.resolve("err.txt").toFile());

@@ -18,15 +18,15 @@ class ConfigIT {
         return ChildJvm.jdks().flatMap(jdk -> Stream.of(
                 Arguments.of(jdk, "foo", null, "jreap: agent option 'foo' is not key=value; write "
                         + "-javaagent:jreap-agent.jar=key=value[,key=value...], e.g. exit=sandbox (options: onFailure, "
-                        + "exit, verbose)"),
+                        + "exit, verbose, log, log.roll, log.retain, log.full, log.stacks, log.capacity)"),
                 Arguments.of(jdk, "exit=jvm", null, "jreap: agent option exit=jvm is not valid; use exit=lwp or "
                         + "exit=sandbox"),
                 Arguments.of(jdk, "verbose=true,colour=red", null, "jreap: unknown agent option colour; remove it (the "
-                        + "options are onFailure, exit, verbose; see docs/AGENT.md)"),
+                        + "options are onFailure, exit, verbose, log, log.roll, log.retain, log.full, log.stacks, log.capacity; see docs/AGENT.md)"),
                 Arguments.of(jdk, "Exit=lwp", null, "jreap: unknown agent option Exit; did you mean exit? (the options "
-                        + "are onFailure, exit, verbose; see docs/AGENT.md)"),
+                        + "are onFailure, exit, verbose, log, log.roll, log.retain, log.full, log.stacks, log.capacity; see docs/AGENT.md)"),
                 Arguments.of(jdk, null, "-Djreap.x=1", "jreap: unknown system property -Djreap.x; remove it (the "
-                        + "options are -Djreap.onFailure, -Djreap.exit, -Djreap.verbose; see docs/AGENT.md)"),
+                        + "options are -Djreap.onFailure, -Djreap.exit, -Djreap.verbose, -Djreap.log, -Djreap.log.roll, -Djreap.log.retain, -Djreap.log.full, -Djreap.log.stacks, -Djreap.log.capacity; see docs/AGENT.md)"),
                 Arguments.of(jdk, null, "-Djreap.onFailure=ignore", "jreap: system property -Djreap.onFailure=ignore "
                         + "is not valid; use -Djreap.onFailure=stop or -Djreap.onFailure=continue"),
                 Arguments.of(jdk, "exit=sandbox", "-Djreap.verbose=yes", "jreap: system property -Djreap.verbose=yes "

@@ -222,7 +222,8 @@ public final class SystemThreads {
             Process b = new ProcessBuilder("sleep", "0").start();
             Checks.must(b.waitFor(30, TimeUnit.SECONDS) && b.exitValue() == 0, "sleep 0 did not exit 0");
         });
-        List<Thread> reapers = p.newThreads(t -> t.getName().equals("process reaper"));
+        // JDK 25 names it "process reaper (pid N)" while it waits for a process, "process reaper" when idle.
+        List<Thread> reapers = p.newThreads(t -> t.getName().startsWith("process reaper"));
         check("process reaper: the plugin's first process started a reaper thread", !reapers.isEmpty(),
                 p.describeNew());
         p.stillAlive("the process reaper threads", reapers.toArray(new Thread[0]));

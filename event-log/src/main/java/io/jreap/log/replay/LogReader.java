@@ -31,6 +31,7 @@ import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
+import net.openhft.chronicle.wire.Wires;
 
 /**
  * Reads a jreap event log (a Chronicle Queue directory) record by record, in write order.
@@ -58,6 +59,8 @@ public final class LogReader implements AutoCloseable {
     private boolean closed;
     private long lastIndex = -1;
     private final int firstCycle;
+    private long endOfDocument = -1;
+    private int endCycle;
 
     private LogReader(Path dir, SingleChronicleQueue queue, int firstCycle) {
         this.dir = dir;
@@ -157,6 +160,45 @@ public final class LogReader implements AutoCloseable {
         return lastIndex;
     }
 
+    /**
+     * Whether the log ends, where {@link #next()} returned null, in a document a writer began but
+     * did not finish: its JVM died while writing it (or, in a live log, is writing it now). Such a
+     * document is never returned; everything before it is. Chronicle Queue (2026.x) writes a
+     * document's header only when the document is complete, so a torn one shows as a zero header
+     * with data bytes after it (older queues: a header marked not complete). Read-only: looks at
+     * the cycle file after the last document read, skipping complete metadata (index) documents.
+     */
+    public boolean tornTail() {
+        if (endOfDocument < 0 || tailer.cycle() != endCycle
+                || !(tailer instanceof net.openhft.chronicle.queue.impl.ExcerptContext c) || c.wire() == null) {
+            return false;
+        }
+        Bytes<?> b = c.wire().bytes();
+        try {
+            long pos = align4(endOfDocument);
+            int h = b.readVolatileInt(pos);
+            for (int skipped = 0; h != 0 && Wires.isReady(h) && skipped < 16; skipped++) {
+                pos = align4(pos + 4 + Wires.lengthOf(h));
+                h = b.readVolatileInt(pos);
+            }
+            if (h != 0) {
+                return Wires.isNotComplete(h);
+            }
+            for (long p = pos + 4; p < pos + 4 + 256; p += 4) {
+                if (b.readVolatileInt(p) != 0) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (RuntimeException beyondTheFile) {
+            return false;
+        }
+    }
+
+    private static long align4(long position) {
+        return (position + 3) & ~3L;
+    }
+
     /** Whether a CLOSE record was read: the writer shut down cleanly. */
     public boolean closed() {
         return closed;
@@ -235,6 +277,8 @@ public final class LogReader implements AutoCloseable {
             }
             long index = dc.index();
             Bytes<?> b = dc.wire().bytes();
+            endOfDocument = b.readLimit();
+            endCycle = tailer.cycle();
             try {
                 decode(index, b);
             } catch (CorruptRecordException e) {

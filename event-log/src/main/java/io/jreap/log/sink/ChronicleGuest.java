@@ -1,5 +1,6 @@
 package io.jreap.log.sink;
 
+import java.io.File;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -28,8 +29,8 @@ final class ChronicleGuest {
         set.put("chronicle.disk.monitor.disable", "true");
         set.put("background.releaser", "false");
         // chronicle-core's OS looks for a Maven "target" directory and otherwise creates one in
-        // java.io.tmpdir; pointing it at the temp directory itself creates nothing.
-        set.put("project.build.directory", System.getProperty("java.io.tmpdir"));
+        // java.io.tmpdir; given project.build.directory it uses that and creates "tmp" in it.
+        set.put("project.build.directory", buildDirectory());
         set.put("disable.single.threaded.check", "true");
         Map<String, String> saved = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : set.entrySet()) {
@@ -52,6 +53,20 @@ final class ChronicleGuest {
             }
             prepared = true;
         }
+    }
+
+    /**
+     * A directory whose {@code tmp} exists already, so that Chronicle creates nothing: the parent
+     * of {@code java.io.tmpdir} when that is named {@code tmp} (as {@code /tmp} is). Otherwise the
+     * temporary directory itself, in which Chronicle then creates {@code tmp}.
+     */
+    static String buildDirectory() {
+        File tmp = new File(System.getProperty("java.io.tmpdir", ".")).getAbsoluteFile();
+        File parent = tmp.getParentFile();
+        if (tmp.getName().equals("tmp") && tmp.isDirectory() && parent != null) {
+            return parent.getPath();
+        }
+        return tmp.getPath();
     }
 
     /** Called when a writer stops: Chronicle keeps no thread of its own running after it. */

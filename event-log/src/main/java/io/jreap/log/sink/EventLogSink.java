@@ -23,13 +23,15 @@ import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
-import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 
 /**
  * The event sink that writes every lifecycle event to a Chronicle Queue.
  *
  * <p><b>Hand-off.</b> Producers (threads inside jreap's fork, exit and kill paths, holding jreap
- * locks) only {@code offer} to a bounded lock-free MPSC queue (JCTools). One writer thread, which
+ * locks) only {@code offer} to a bounded lock-free MPSC queue (JCTools' {@code MpscAtomicArrayQueue}:
+ * its {@code Unsafe}-based twin would make JDK 24+ warn on the producers' threads, naming JCTools,
+ * the first time a plugin forks). One writer thread, which
  * belongs to no LWP, drains it, numbers events in drain order — which is hand-off order, which is
  * causal order, because the kernel publishes under the locks that order the events — and appends
  * them in batches. No producer touches the file.
@@ -61,7 +63,7 @@ public final class EventLogSink implements EventSink, AutoCloseable {
     private final EventLogOptions options;
     private final RollCycle rollCycle;
     private final TimeProvider timeProvider;
-    private final MpscArrayQueue<Object> handoff;
+    private final MpscAtomicArrayQueue<Object> handoff;
     private final int softLimit;
     private final long writerId = ThreadLocalRandom.current().nextLong();
     private final Thread writer;
@@ -96,7 +98,7 @@ public final class EventLogSink implements EventSink, AutoCloseable {
         this.options = options;
         this.rollCycle = RollCycleNames.resolve(options.rollCycle());
         this.timeProvider = timeProvider;
-        this.handoff = new MpscArrayQueue<>(options.capacity());
+        this.handoff = new MpscAtomicArrayQueue<>(options.capacity());
         int cap = handoff.capacity();
         this.softLimit = cap - Math.max(16, cap / 4);
         this.model = initial == null ? new TreeModel() : TreeModel.of(initial);
