@@ -701,12 +701,13 @@ public final class Kernel {
             LockSupport.unpark(t);
         }
         if (p.pool != null && !p.killed()) {
-            // A killed pool is forgotten only by the pool reaper, once its shutdownNow has run
+            // A killed pool is forgotten only by the pool reaper, once it has terminated
             // (JdkHooks.PoolReaper). Forgetting it here, when its kill has merely queued that
             // shutdownNow, let a killed thread that had not yet reached a check point submit to
             // the pool in between: the new worker, no longer found in JdkHooks.pools, started as
-            // a host thread and ran plugin tasks outside the sandbox (found by AgentStorm).
-            JdkHooks.forgetPool(p.pool);
+            // a host thread and ran plugin tasks outside the sandbox (found by AgentStorm). A
+            // pool that was only shut down may start workers too: it is forgotten once terminated.
+            JdkHooks.poolLwpEnded(p.pool);
         }
         signalTerminationIfEmpty(p.sandbox);
     }
