@@ -310,4 +310,41 @@ class JdkHooksTest extends SandboxTestSupport {
             p.shutdownNow();
         }
     }
+
+    /**
+     * A pool LWP's exit decided on "no thread left" races a worker joining it: the exit happens
+     * only if no worker joined since (else that worker's end exits it), and a worker that comes
+     * after the decision is refused, so no worker runs in an exited LWP, out of every kill's reach.
+     */
+    @Test
+    void aWorkerJoiningAPoolLwpAsItExitsEitherKeepsItOrIsRefused() throws Exception {
+        StillTerminating p = new StillTerminating();
+        try {
+            asPlugin(() -> {
+                JdkHooks.poolCreated(p);
+                Thread w1 = lateWorker(p);
+                assertThat(JdkHooks.beforeStart(w1, null)).isNull();
+                Lwp pool = k.lwpOf(w1);
+                JdkHooks.afterStart(w1, null);
+                p.shutdown();
+                assertThat(pool.removeThread(w1, false)).as("w1 ends: no thread left").isTrue();
+                k.unbind(w1, pool);
+                Thread w2 = lateWorker(p); // joins before the exit is decided
+                assertThat(JdkHooks.beforeStart(w2, null)).isNull();
+                JdkHooks.afterStart(w2, null);
+                k.exitThreadless(pool); // decided on the "no thread" seen before w2 joined
+                assertThat(pool.alive()).as("w2 joined first: the LWP lives on").isTrue();
+                assertThat(k.lwpOf(w2)).isSameAs(pool);
+                JdkHooks.threadExit(w2); // its end exits the shut-down pool's LWP
+                assertThat(pool.alive()).isFalse();
+                Thread w3 = lateWorker(p);
+                assertThat(JdkHooks.beforeStart(w3, null)).as("after the exit: refused")
+                        .isInstanceOf(LwpKilledError.class);
+                assertThat(k.lwpOf(w3)).isNull();
+            });
+        } finally {
+            p.terminated = true;
+            p.shutdownNow();
+        }
+    }
 }
