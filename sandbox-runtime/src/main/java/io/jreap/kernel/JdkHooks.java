@@ -3,6 +3,7 @@ package io.jreap.kernel;
 import io.jreap.proc.LwpKilledError;
 import io.jreap.proc.LwpLimitException;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
@@ -29,10 +30,12 @@ import java.util.function.Consumer;
  *       {@code Cleaner.create()}: the cleaner survives the plugin's kill and its cleaning actions
  *       run as the host);</li>
  *   <li>a pool worker: its pool's LWP if an LWP created the pool, else the host. So an LWP's
- *       pool stays in {@link #pools} as long as it may still start a worker: one that shut down
- *       is forgotten when its LWP exits, a killed one, or one refused at creation (its creator
- *       was killed, or at its LWP limit), only after its {@code shutdownNow} ran (see
- *       {@link PoolReaper}); else a late worker would be taken for a host thread;</li>
+ *       pool stays in {@link #pools} as long as it may still start a worker, that is until it has
+ *       terminated (shut down is not enough): one whose LWP exited, a killed one, or one refused
+ *       at creation (its creator was killed, or at its LWP limit) is forgotten by the
+ *       {@link PoolReaper} once terminated (see {@link #poolLwpEnded}); else a late worker would
+ *       be taken for a host thread. A worker that finds its pool's LWP exited or killed, or its
+ *       pool refused, is refused;</li>
  *   <li>otherwise a child of the starting thread's LWP, or a host thread.</li>
  * </ol>
  *
@@ -77,6 +80,14 @@ public final class JdkHooks {
     private static final ConcurrentHashMap<Object, Object> pools = new ConcurrentHashMap<>();
     /** Pool workers created but not started yet: thread to its pool's LWP, {@link #HOST} or a {@link Refused}. */
     private static final ConcurrentHashMap<Thread, Object> workers = new ConcurrentHashMap<>();
+    /**
+     * Pools that belonged to an LWP and were forgotten (see {@link #forgetPool}): pool to an
+     * {@link Ended}, which refers to nothing else (not even indirectly, as a {@link Refused}'s
+     * exception would through its backtrace's classes: a plugin class with the pool in a static
+     * field would keep the entry forever), so an entry goes when its pool is collected. Guarded
+     * by itself.
+     */
+    private static final WeakHashMap<Object, Object> forgotten = new WeakHashMap<>();
     /** Thread-per-task executors the JDK created on an LWP's behalf (NIO pollers). */
     private static final Set<Object> systemContainers = ConcurrentHashMap.newKeySet();
 
@@ -95,6 +106,14 @@ public final class JdkHooks {
                         + limitOrClosed.getMessage() + ")");
             }
             return new IllegalStateException(what + limitOrClosed.getMessage(), limitOrClosed);
+        }
+    }
+
+    /** A forgotten pool whose LWP ended (pid 0: one refused at its creation): its workers are refused. */
+    private record Ended(long pid) {
+        Throwable workerRefused(Thread worker) {
+            return new LwpKilledError(pid, io.jreap.proc.Signal.KILL, "Thread.start of pool worker \""
+                    + worker.getName() + "\" refused: " + (pid != 0 ? "the LWP of its pool has ended" : "its pool was refused"));
         }
     }
 
@@ -136,6 +155,9 @@ public final class JdkHooks {
         SITES.isServiceSite();
         new LwpKilledError(0, io.jreap.proc.Signal.KILL, "").getMessage();
         new Refused(null, null);
+        new Ended(0).workerRefused(t);
+        new Ended(1).workerRefused(t);
+        wasForgotten(reaper);
         KillerThreads.isKillerThread(t); // and what a kill from a virtual thread uses (an exit hook may kill)
     }
 
@@ -201,6 +223,9 @@ public final class JdkHooks {
         if (owner instanceof Refused r) {
             return r.workerRefused(child);
         }
+        if (owner instanceof Ended e) {
+            return e.workerRefused(child);
+        }
         Lwp pool = (Lwp) owner;
         Lwp parent = null;
         if (pool == null) {
@@ -254,6 +279,9 @@ public final class JdkHooks {
                 return HOST;
             }
             Object o = pools.get(p);
+            if (o == null) {
+                o = wasForgotten(p);
+            }
             return o == null || o == SYSTEM ? HOST : o;
         }
         if (!workers.isEmpty()) {
@@ -433,6 +461,9 @@ public final class JdkHooks {
         }
         try {
             Object o = pools.get(pool);
+            if (o == null) {
+                o = wasForgotten(pool);
+            }
             if (o != null) {
                 workers.put(worker, o == SYSTEM ? HOST : o);
             } else if (kernel.currentLwp() != null) {
@@ -464,8 +495,17 @@ public final class JdkHooks {
             Object o = pools.get(pool);
             if (o instanceof Lwp p && p.liveThreads() == 0 && p.alive() && PoolSupport.isTerminated(pool)) {
                 kernel.exitThreadless(p);
-            } else if (o instanceof Refused) {
-                pools.remove(pool); // nothing to end; only forget it
+            } else if (o instanceof Refused && PoolSupport.isTerminated(pool)) {
+                // Nothing to end; only forget it, and only once it has terminated. A refused pool
+                // that is merely shut down can still start a worker: a submission that passed its
+                // shutdown check before the shutdown, or, on JDK 25, its DelayScheduler thread (a
+                // host thread) pushing a delayed task that shutdown() lets run and signalling for
+                // a worker. Forgotten here at the plugin's shutdown(), or at the reaper's own
+                // shutdownNow(), such a worker found no entry and was taken for a host pool's
+                // worker: it ran plugin tasks as the host (AgentStorm: "pool task runs outside
+                // any LWP", after kills that caught an LWP constructing a ForkJoinPool). The
+                // reaper, handed the pool when it was refused, forgets it once terminated.
+                forgetPool(pool);
             }
         } catch (Throwable bug) {
             report("pool shutdown", bug);
@@ -486,9 +526,58 @@ public final class JdkHooks {
         }
     }
 
-    /** Forgets a pool whose LWP ended (called by the reaper thread after shutdown). */
+    /**
+     * Forgets a pool that has terminated (its LWP ended, or it was refused). A terminated pool
+     * starts no worker: a {@code ThreadPoolExecutor} checks its state under its main lock and
+     * terminates only with no worker left; a {@code ForkJoinPool} counts a worker before
+     * creating it and terminates only with none counted. On JDK 17 the one gap left: its
+     * {@code createWorker} does not check the pool's state, so a submitter that passed the
+     * shutdown check and then stalled until the pool had terminated (and was forgotten) may
+     * still push a task and create a worker. Such a worker must not become a host thread either,
+     * so the pool is remembered, weakly, in {@link #forgotten}: its workers are refused as long
+     * as the pool exists at all (a worker refers to its pool, so it can start only while the
+     * pool is reachable).
+     */
     static void forgetPool(Object pool) {
-        pools.remove(pool);
+        Object o = pools.remove(pool);
+        Ended e = o instanceof Lwp p ? new Ended(p.pid)
+                : o instanceof Refused r ? new Ended(r.killed() != null ? r.killed().pid() : 0) : null;
+        if (e != null) {
+            synchronized (forgotten) {
+                forgotten.put(pool, e);
+            }
+        }
+    }
+
+    /** The refusal for a worker of a pool that belonged to an LWP and was forgotten, or null. */
+    private static Object wasForgotten(Object pool) {
+        synchronized (forgotten) {
+            return forgotten.isEmpty() ? null : forgotten.get(pool);
+        }
+    }
+
+    /**
+     * The LWP of {@code pool} ended without a kill: its owner shut the pool down and its last
+     * worker ended, or it terminated idle. Forgets the pool if it has terminated; else it stays
+     * known and the pool reaper shuts it down and forgets it once it has terminated.
+     *
+     * <p>Shut down is not terminated. A {@code ForkJoinPool} starts workers after
+     * {@code shutdown()} for the work it still accepts: tasks whose submission passed the shutdown
+     * check first, and on JDK 25 the delayed tasks that {@code shutdown()} lets run, which its
+     * DelayScheduler (a host thread) pushes and signals a worker for; a
+     * {@code ThreadPoolExecutor} starts one after {@code shutdown()} while its queue is not empty.
+     * Forgotten at this point, such a worker found no entry in {@link #pools} and started as a
+     * host thread that ran plugin tasks. Kept known, it finds the pool's exited LWP and is
+     * refused ({@link Kernel#beginAddThread}); no task can run in the pool again, so the reaper's
+     * {@code shutdownNow} loses nothing and lets the pool terminate, be forgotten, and be
+     * collected.
+     */
+    static void poolLwpEnded(Object pool) {
+        if (PoolSupport.isTerminated(pool)) {
+            forgetPool(pool);
+        } else if (PoolSupport.shutsDownLater()) {
+            PoolSupport.shutdownNow(pool); // the reaper: forgets it once terminated
+        } // else no agent: only tests drive the hooks, and the pool stays known
     }
 
     private static void report(String where, Throwable bug) {
@@ -503,13 +592,15 @@ public final class JdkHooks {
      * Shuts killed pools down on a host thread of its own: a pool's {@code shutdownNow} and
      * {@code terminated()} may be plugin code, which must not run on the killer's thread.
      *
-     * <p>It is also the only one that forgets a killed or refused pool, and only after its
-     * {@code shutdownNow} returned: until then a killed thread that has not reached a check point
-     * may still submit to the pool, and the worker that starts must find the pool's LWP (which
-     * refuses it) or its refusal, not be taken for a host pool's worker. After {@code shutdownNow}
-     * a {@code ThreadPoolExecutor} adds no worker (it checks its state under its main lock, which
-     * {@code shutdownNow} takes to set STOP; a worker added before has its owner already, looked
-     * up when it was constructed).
+     * <p>It is also the only one that forgets a killed or refused pool, or one whose LWP exited
+     * before it terminated, and only once the pool has terminated: until then a killed thread
+     * that has not reached a check point may still submit to the pool, a {@code ForkJoinPool}
+     * (and its JDK 25 DelayScheduler) may still start a worker, and that worker must find the
+     * pool's LWP (which refuses it) or its refusal, not be taken for a host pool's worker. A
+     * terminated pool starts no worker: a {@code ForkJoinPool} counts a worker before creating
+     * it, terminates only with none counted, and checks STOP before constructing one; a
+     * {@code ThreadPoolExecutor} checks its state under its main lock and terminates only with
+     * no worker left.
      */
     private static final class PoolReaper implements Runnable, Consumer<Object> {
         private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();

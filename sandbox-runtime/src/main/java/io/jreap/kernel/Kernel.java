@@ -504,7 +504,11 @@ public final class Kernel {
                     denyFork(s, p, k != null ? "pool killed by SIG" + k : "pool exited");
                     throw new LwpKilledError(p.pid, k != null ? k : Signal.KILL);
                 }
-                p.addThread(thread);
+                if (!p.addThreadIfOpen(thread)) {
+                    // Its last thread ended and it is exiting (state not yet EXITING): see threadExit.
+                    denyFork(s, p, "pool exited");
+                    throw new LwpKilledError(p.pid, Signal.KILL);
+                }
                 bind(thread, p);
                 if (s != EventSink.NONE) {
                     publish(s, EventType.THREAD_ADD, p, 0, 0, 0, 0, thread.getName());
@@ -673,14 +677,28 @@ public final class Kernel {
         if (unbind) {
             unbind(t, p);
         }
-        if (p.removeThread(t, uncaught) && (p.pool == null || p.killed() || PoolSupport.isShutdown(p.pool))) {
-            exit(p); // a pool LWP outlives its idle workers until it is killed or shut down
+        // A pool LWP outlives its idle workers until it is killed or shut down. Its last worker
+        // ending and a new worker joining (beginAddThread, on whichever thread the pool starts
+        // it from) race: the new worker's check that the LWP is alive could pass just before
+        // this exit, and its registration land just after this removal, leaving a running
+        // worker in an exited LWP, which no kill reaches. closeThreads() and addThreadIfOpen()
+        // decide it under the LWP's monitor: either the worker joined first (then the LWP has a
+        // thread and does not exit; that worker's end exits it) or the LWP closed first (then
+        // the worker is refused).
+        if (p.removeThread(t, uncaught) && (p.pool == null || p.killed() || PoolSupport.isShutdown(p.pool))
+                && p.closeThreads()) {
+            exit(p);
         }
     }
 
-    /** Ends a thread-less LWP (a pool that shut down). */
+    /**
+     * Ends a thread-less LWP (a pool that shut down, or a killed one) if it still has no thread:
+     * a worker that joined since the caller saw none ends it instead (see {@link #threadExit}).
+     */
     void exitThreadless(Lwp p) {
-        exit(p);
+        if (p.closeThreads()) {
+            exit(p);
+        }
     }
 
     private void exit(Lwp p) {
@@ -706,12 +724,13 @@ public final class Kernel {
             LockSupport.unpark(t);
         }
         if (p.pool != null && !p.killed()) {
-            // A killed pool is forgotten only by the pool reaper, once its shutdownNow has run
+            // A killed pool is forgotten only by the pool reaper, once it has terminated
             // (JdkHooks.PoolReaper). Forgetting it here, when its kill has merely queued that
             // shutdownNow, let a killed thread that had not yet reached a check point submit to
             // the pool in between: the new worker, no longer found in JdkHooks.pools, started as
-            // a host thread and ran plugin tasks outside the sandbox (found by AgentStorm).
-            JdkHooks.forgetPool(p.pool);
+            // a host thread and ran plugin tasks outside the sandbox (found by AgentStorm). A
+            // pool that was only shut down may start workers too: it is forgotten once terminated.
+            JdkHooks.poolLwpEnded(p.pool);
         }
         signalTerminationIfEmpty(p.sandbox);
     }
@@ -1296,7 +1315,7 @@ public final class Kernel {
             if (t.pool != null && t.killed()) {
                 PoolSupport.shutdownNow(t.pool); // its own RejectedExecutionException from now on
                 if (t.liveThreads() == 0 && !PoolSupport.shutsDownLater()) {
-                    exit(t); // an idle pool has no worker whose end would exit it
+                    exitThreadless(t); // an idle pool has no worker whose end would exit it
                 } // else the shutdown thread exits it once it is shut down (JdkHooks.PoolReaper)
             }
         }

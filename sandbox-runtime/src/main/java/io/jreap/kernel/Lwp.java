@@ -212,6 +212,33 @@ final class Lwp {
         threadCount++;
     }
 
+    /**
+     * Set once the LWP has no thread left and is going to exit: no thread joins it after that
+     * (see {@link #addThreadIfOpen}). Guarded by this.
+     */
+    private boolean threadsClosed;
+
+    /** Registers a thread joining the LWP (a pool's new worker), unless its threads were closed. */
+    synchronized boolean addThreadIfOpen(Thread t) {
+        if (threadsClosed) {
+            return false;
+        }
+        addThread(t);
+        return true;
+    }
+
+    /**
+     * Closes the LWP to new threads if it has none: true for the one caller that may then end it;
+     * false if a thread joined since the caller saw none, or another caller closed it first.
+     */
+    synchronized boolean closeThreads() {
+        if (threadCount != 0 || threadsClosed) {
+            return false;
+        }
+        threadsClosed = true;
+        return true;
+    }
+
     /** Unregisters an ended thread; true if it was the last one. */
     synchronized boolean removeThread(Thread t, boolean diedOfUncaught) {
         if (thread0 == t) {

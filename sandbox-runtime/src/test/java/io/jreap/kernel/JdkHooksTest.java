@@ -9,6 +9,7 @@ import io.jreap.proc.Signal;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -204,6 +205,146 @@ class JdkHooksTest extends SandboxTestSupport {
             assertThat(k.lwpCount()).isEqualTo(before);
         } finally {
             p.shutdown();
+        }
+    }
+
+    /**
+     * A {@code ForkJoinPool} that is shut down but has not terminated, as one still is while it
+     * has work left: on JDK 25 a delayed task that {@code shutdown()} lets run, which its
+     * DelayScheduler (a host thread) later pushes, starting a worker for it.
+     */
+    static final class StillTerminating extends ForkJoinPool {
+        volatile boolean terminated;
+
+        StillTerminating() {
+            super(1);
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return terminated && super.isTerminated();
+        }
+    }
+
+    /** A worker the pool would start now, from whichever thread signals for one. */
+    private static Thread lateWorker(ForkJoinPool p) {
+        return ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+    }
+
+    /** Marks the calling plugin LWP killed, as a kill does, without the interrupt. */
+    private void markMeKilled() {
+        Lwp me = k.currentLwp();
+        ProcessGroup g = me.group;
+        g.killLock.writeLock();
+        try {
+            k.markLocked(me, Signal.KILL, 1, null);
+        } finally {
+            g.killLock.writeUnlock();
+        }
+    }
+
+    /**
+     * AgentStorm on JDK 25 ("pool task runs outside any LWP (as the host) on
+     * ForkJoinPool-84-worker-2"): an LWP killed while constructing a ForkJoinPool leaves a refused
+     * pool; the plugin's shutdown() (or the reaper's shutdownNow()) forgot it before it had
+     * terminated, and the worker its DelayScheduler then started was taken for a host thread.
+     */
+    @Test
+    void aRefusedPoolThatIsOnlyShutDownStillRefusesItsWorkers() throws Exception {
+        StillTerminating p = new StillTerminating();
+        try {
+            asPlugin(() -> {
+                markMeKilled();
+                JdkHooks.poolCreated(p); // refused: its creator was killed (and the pool shut down)
+                p.shutdown();
+                JdkHooks.poolShutdown(p); // what the advice calls before shutdown() returns
+            });
+            Thread late = lateWorker(p); // on a host thread, as the DelayScheduler's
+            assertThat(JdkHooks.beforeStart(late, null)).as("refused, not a host thread")
+                    .isInstanceOf(LwpKilledError.class).hasMessageContaining(late.getName());
+            assertThat(k.lwpOf(late)).isNull();
+            p.terminated = true;
+            JdkHooks.poolShutdown(p); // terminated: forgotten now
+            assertThat(JdkHooks.beforeStart(lateWorker(p), null)).as("forgotten, still refused")
+                    .isInstanceOf(LwpKilledError.class);
+        } finally {
+            p.terminated = true;
+            p.shutdownNow();
+        }
+    }
+
+    /**
+     * The same window without a kill: the last worker of a shut-down pool ends, so the pool's LWP
+     * exits, while the pool can still start a worker. The pool stays known until it has
+     * terminated, and a late worker is refused (its LWP has exited), not made a host thread.
+     */
+    @Test
+    void aShutDownPoolWhoseLwpExitedRefusesLateWorkers() throws Exception {
+        StillTerminating p = new StillTerminating();
+        AtomicReference<Lwp> poolLwp = new AtomicReference<>();
+        try {
+            asPlugin(() -> {
+                JdkHooks.poolCreated(p);
+                Thread w = lateWorker(p);
+                assertThat(JdkHooks.beforeStart(w, null)).isNull();
+                poolLwp.set(k.lwpOf(w));
+                JdkHooks.afterStart(w, null); // (the test does not really run it)
+                p.shutdown();
+                JdkHooks.poolShutdown(p);
+                assertThat(poolLwp.get().alive()).as("a worker is left").isTrue();
+                JdkHooks.threadExit(w); // the last worker ends in a shut-down pool
+                assertThat(poolLwp.get().alive()).as("the pool's LWP exited").isFalse();
+            });
+            Thread late = lateWorker(p);
+            assertThat(JdkHooks.beforeStart(late, null)).as("refused, not a host thread")
+                    .isInstanceOf(LwpKilledError.class);
+            assertThat(k.lwpOf(late)).isNull();
+            assertThat(poolLwp.get().group.killLock.isLocked()).as("the refused start released the lock").isFalse();
+            p.terminated = true;
+            JdkHooks.forgetPool(p); // what the reaper does once the pool has terminated
+            Thread later = lateWorker(p); // JDK 17: a submitter stalled across the termination
+            assertThat(JdkHooks.beforeStart(later, null)).as("forgotten, still refused")
+                    .isInstanceOf(LwpKilledError.class).hasMessageContaining("has ended");
+        } finally {
+            p.terminated = true;
+            p.shutdownNow();
+        }
+    }
+
+    /**
+     * A pool LWP's exit decided on "no thread left" races a worker joining it: the exit happens
+     * only if no worker joined since (else that worker's end exits it), and a worker that comes
+     * after the decision is refused, so no worker runs in an exited LWP, out of every kill's reach.
+     */
+    @Test
+    void aWorkerJoiningAPoolLwpAsItExitsEitherKeepsItOrIsRefused() throws Exception {
+        StillTerminating p = new StillTerminating();
+        try {
+            asPlugin(() -> {
+                JdkHooks.poolCreated(p);
+                Thread w1 = lateWorker(p);
+                assertThat(JdkHooks.beforeStart(w1, null)).isNull();
+                Lwp pool = k.lwpOf(w1);
+                JdkHooks.afterStart(w1, null);
+                p.shutdown();
+                assertThat(pool.removeThread(w1, false)).as("w1 ends: no thread left").isTrue();
+                k.unbind(w1, pool);
+                Thread w2 = lateWorker(p); // joins before the exit is decided
+                assertThat(JdkHooks.beforeStart(w2, null)).isNull();
+                JdkHooks.afterStart(w2, null);
+                k.exitThreadless(pool); // decided on the "no thread" seen before w2 joined
+                assertThat(pool.alive()).as("w2 joined first: the LWP lives on").isTrue();
+                assertThat(k.lwpOf(w2)).isSameAs(pool);
+                JdkHooks.threadExit(w2); // its end exits the shut-down pool's LWP
+                assertThat(pool.alive()).isFalse();
+                Thread w3 = lateWorker(p);
+                assertThat(JdkHooks.beforeStart(w3, null)).as("after the exit: refused")
+                        .isInstanceOf(LwpKilledError.class);
+                assertThat(k.lwpOf(w3)).isNull();
+            });
+        } finally {
+            p.terminated = true;
+            p.shutdownNow();
         }
     }
 }
