@@ -172,33 +172,44 @@ public final class RecordCodec {
 
     /** Reads an events record into {@code out}, naming types through {@code typeNames} (from the cycle's header). */
     public static void readEvents(Bytes<?> in, String[] typeNames, EventType[] types, List<LogEvent> out) {
+        readEvents(in, typeNames, types, out, new ByteReader());
+    }
+
+    /** The same, decoding through a reader the caller keeps (one per log reader: it keeps its buffer). */
+    static void readEvents(Bytes<?> in, String[] typeNames, EventType[] types, List<LogEvent> out, ByteReader r) {
+        long remaining = in.readRemaining();
+        if (remaining > Integer.MAX_VALUE) {
+            throw new CorruptRecordException("an events record of " + remaining + " bytes");
+        }
+        byte[] buf = r.reset((int) remaining);
+        in.read(buf, 0, (int) remaining);
         try {
-            int n = count(in.readStopBit(), "events");
+            int n = count(r.readStopBit(), "events");
             long threadId = 0;
             String threadName = null;
             for (int i = 0; i < n; i++) {
-                long seq = in.readStopBit();
-                int code = (int) in.readStopBit();
-                long nano = in.readLong();
-                long wall = in.readStopBit();
-                long pid = in.readStopBit();
-                long ppid = in.readStopBit();
-                long pgid = in.readStopBit();
-                long sid = in.readStopBit();
-                long other = in.readStopBit();
-                long count = in.readStopBit();
-                int signal = (int) in.readStopBit();
-                int status = (int) in.readStopBit();
-                String detail = in.readUtf8();
-                int flags = in.readByte();
+                long seq = r.readStopBit();
+                int code = (int) r.readStopBit();
+                long nano = r.readLong();
+                long wall = r.readStopBit();
+                long pid = r.readStopBit();
+                long ppid = r.readStopBit();
+                long pgid = r.readStopBit();
+                long sid = r.readStopBit();
+                long other = r.readStopBit();
+                long count = r.readStopBit();
+                int signal = (int) r.readStopBit();
+                int status = (int) r.readStopBit();
+                String detail = r.readUtf8();
+                int flags = r.readByte();
                 if ((flags & 4) == 0) {
-                    threadId = in.readStopBit();
-                    threadName = in.readUtf8();
+                    threadId = r.readStopBit();
+                    threadName = r.readUtf8();
                 } else if (i == 0) {
                     throw new CorruptRecordException("event #" + seq + " repeats the thread of an event before it,"
                             + " but it is the first of its record");
                 }
-                String stack = (flags & 2) != 0 ? in.readUtf8() : null;
+                String stack = (flags & 2) != 0 ? r.readUtf8() : null;
                 if (code < 0 || code >= typeNames.length) {
                     throw new CorruptRecordException("event #" + seq + " has type code " + code + " but the header names "
                             + typeNames.length + " types");
@@ -209,6 +220,17 @@ public final class RecordCodec {
         } catch (RuntimeException e) {
             throw wrap("events", e);
         }
+    }
+
+    /** A decoding buffer to pass to {@link #readEvents(Bytes, String[], EventType[], List, Decoder)}. */
+    public static final class Decoder {
+        final ByteReader reader = new ByteReader();
+    }
+
+    /** {@link #readEvents(Bytes, String[], EventType[], List)} reusing {@code decoder}'s buffer. */
+    public static void readEvents(Bytes<?> in, String[] typeNames, EventType[] types, List<LogEvent> out,
+            Decoder decoder) {
+        readEvents(in, typeNames, types, out, decoder.reader);
     }
 
     /** A dropped record: {nextSeq, dropped, firstWallMillis, lastWallMillis}. */

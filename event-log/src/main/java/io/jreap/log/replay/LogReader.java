@@ -51,6 +51,7 @@ public final class LogReader implements AutoCloseable {
     private final ExcerptTailer tailer;
     private final ArrayDeque<LogRecord> pending = new ArrayDeque<>();
     private final List<LogEvent> scratch = new ArrayList<>(512);
+    private final RecordCodec.Decoder decoder = new RecordCodec.Decoder();
     private String[] typeNames;
     private EventType[] types;
     private long writerId;
@@ -320,7 +321,7 @@ public final class LogReader implements AutoCloseable {
                     throw new CorruptRecordException("events before any header");
                 }
                 scratch.clear();
-                RecordCodec.readEvents(b, typeNames, types, scratch);
+                RecordCodec.readEvents(b, typeNames, types, scratch, decoder);
                 for (LogEvent e : scratch) {
                     if (e.seq() > nextSeq || nextSeq < 0) {
                         pending.add(new EventRecord(index, e));
