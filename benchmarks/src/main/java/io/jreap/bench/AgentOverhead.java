@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -14,10 +15,13 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * Runs {@link ThreadStartBenchmark} in JVMs without and with the agent and prints each pair as a
  * ratio (agent / no agent). Usage, from the repository root after a build:
  * {@code java -cp benchmarks/target/benchmarks.jar io.jreap.bench.AgentOverhead [agent.jar] [--null-agent]};
- * {@code --null-agent} adds two JVMs with {@link NullAgent}, to show what any retransforming agent
+ * {@code --one-carrier} runs every JVM with one virtual-thread carrier, {@code --virtual-only} only
+ * the virtual-thread benchmarks; {@code --null-agent} adds two JVMs with {@link NullAgent}, to show what any retransforming agent
  * costs apart from jreap's hooks.
  */
 public final class AgentOverhead {
+    private static final List<String> commonArgs = new java.util.ArrayList<>();
+
     private AgentOverhead() {
     }
 
@@ -31,7 +35,16 @@ public final class AgentOverhead {
         }
         String include = ThreadStartBenchmark.class.getName()
                 + (Runtime.version().feature() >= 21 ? "" : ".platformStartJoin");
-        boolean nullAgents = java.util.Arrays.asList(args).contains("--null-agent");
+        List<String> flags = java.util.Arrays.asList(args);
+        boolean nullAgents = flags.contains("--null-agent");
+        if (flags.contains("--one-carrier")) {
+            // Two carriers make a virtual start + join bounce between CPUs, and whether a JVM falls
+            // into that mode (1 us or 3-4 us per start) decides the ratio more than any agent does.
+            commonArgs.add("-Djdk.virtualThreadScheduler.parallelism=1");
+        }
+        if (flags.contains("--virtual-only")) {
+            include = ThreadStartBenchmark.class.getName() + ".virtual";
+        }
         Map<String, Double> without = scores(run(include, null));
         Map<String, Double> with = scores(run(include, "-javaagent:" + jar));
         Map<String, Double> caps = null;
@@ -77,9 +90,11 @@ public final class AgentOverhead {
     private static Collection<RunResult> run(String include, String jvmArg) throws Exception {
         OptionsBuilder b = new OptionsBuilder();
         b.include(include);
+        List<String> jvmArgs = new java.util.ArrayList<>(commonArgs);
         if (jvmArg != null) {
-            b.jvmArgsAppend(jvmArg);
+            jvmArgs.add(jvmArg);
         }
+        b.jvmArgsAppend(jvmArgs.toArray(new String[0]));
         Options o = b.build();
         return new Runner(o).run();
     }
