@@ -38,7 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
         "--add-opens=java.base/java.nio=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Thread)
 public class EventLogForkBenchmark {
-    @Param({"off", "on"})
+    /** off: no sink; build: events are built and handed to a sink that drops them (their construction cost); on: the log. */
+    @Param({"off", "build", "on"})
     public String log;
 
     private Path dir;
@@ -50,6 +51,14 @@ public class EventLogForkBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         EventSink s = EventSink.NONE;
+        if (log.equals("build")) {
+            s = new EventSink() {
+                @Override
+                public void publish(io.jreap.event.LifecycleEvent event) {
+                    // Built, then dropped: what the kernel pays before any hand-off.
+                }
+            };
+        }
         if (log.equals("on")) {
             dir = Files.createTempDirectory("jreap-bench-forklog");
             sink = new EventLogSink(EventLogOptions.defaults(dir)).start();
