@@ -381,6 +381,26 @@ public final class JdkHooks {
         return false;
     }
 
+    /**
+     * At the entry of {@code ThreadGroup.uncaughtException}, the default handler. Returns true
+     * (skip it) for a thread of a killed LWP: whatever it throws is the kill's, as in
+     * {@link #uncaught}. This is reached also without the thread dying, when JDK code calls a
+     * thread's handler itself: a {@code ForkJoinPool} worker whose {@code execute}d task threw.
+     * Nothing is noted (a dying thread was noted by {@link #uncaught} already).
+     */
+    public static boolean groupUncaught(Thread t, Throwable e) {
+        if (!active) {
+            return false;
+        }
+        try {
+            Lwp p = t == null ? null : kernel.lwpOf(t);
+            return p != null && p.killed();
+        } catch (Throwable bug) {
+            report("uncaught exception", bug);
+            return false;
+        }
+    }
+
     // ===================================================================================
     // System.exit and Runtime.halt
     // ===================================================================================

@@ -43,6 +43,7 @@ public final class JdkTransformer implements ClassFileTransformer {
                 new ThreadExitAdvice(),
                 new VirtualThreadExitAdvice(),
                 new UncaughtAdvice(),
+                new GroupUncaughtAdvice(),
                 new RuntimeExitAdvice(false),
                 new RuntimeExitAdvice(true),
                 PoolConstructorAdvice.threadPoolExecutor(),

@@ -90,12 +90,9 @@ class AgentNoEscapeIT {
         assertThat(r.passedChecks()).as(r.describe()).anyMatch(l -> l.contains("0 survivors"))
                 .anyMatch(l -> l.contains("0 escapes")).anyMatch(l -> l.contains("0 bystander interrupts"))
                 .anyMatch(l -> l.contains("0 deadlocks/stalls"));
-        // A ForkJoinPool hands an execute()d task's exception to the worker's handler itself,
-        // past the agent's dispatchUncaughtException hook, so a killed pool task's LwpKilledError
-        // is printed (two workers' prints may interleave); nothing else on stderr is expected.
-        String rest = String.join("\n", r.err())
-                .replaceAll("Exception in thread \"[^\"]*\" ", "")
-                .replaceAll("io\\.jreap\\.proc\\.LwpKilledError: LWP \\d+ was terminated by SIG(KILL|TERM)", "");
-        assertThat(rest.isBlank()).as("stderr has only killed pool tasks' LwpKilledError lines\n" + r.describe()).isTrue();
+        // Nothing on stderr: a killed LWP's threads end silently, also a ForkJoinPool worker whose
+        // execute()d task threw the kill's error (the pool calls the worker's handler itself,
+        // past dispatchUncaughtException; the agent skips ThreadGroup.uncaughtException for it).
+        assertThat(r.err()).as("stderr of a storm of kills\n" + r.describe()).allMatch(String::isBlank);
     }
 }
