@@ -88,6 +88,11 @@ public final class JdkHooks {
      * by itself.
      */
     private static final WeakHashMap<Object, Object> forgotten = new WeakHashMap<>();
+    /**
+     * Whether {@link #forgotten} ever held a pool: until then a host pool's worker start (every
+     * one looks here) takes no monitor.
+     */
+    private static volatile boolean anyForgotten;
     /** Thread-per-task executors the JDK created on an LWP's behalf (NIO pollers). */
     private static final Set<Object> systemContainers = ConcurrentHashMap.newKeySet();
 
@@ -566,13 +571,17 @@ public final class JdkHooks {
             synchronized (forgotten) {
                 forgotten.put(pool, e);
             }
+            anyForgotten = true;
         }
     }
 
     /** The refusal for a worker of a pool that belonged to an LWP and was forgotten, or null. */
     private static Object wasForgotten(Object pool) {
+        if (!anyForgotten) {
+            return null;
+        }
         synchronized (forgotten) {
-            return forgotten.isEmpty() ? null : forgotten.get(pool);
+            return forgotten.get(pool);
         }
     }
 
