@@ -12,8 +12,12 @@ import java.nio.charset.StandardCharsets;
  * {@code ~n} with the high bit set on its last byte, followed by a 0 byte. <b>UTF-8 string</b>: its
  * length in bytes as a stop bit (-1 for null), then the bytes. <b>long</b>: 8 bytes little-endian.
  */
-final class ByteReader {
+public final class ByteReader {
     private byte[] buf = new byte[4096];
+
+    /** An empty buffer; it grows to the largest record read. */
+    public ByteReader() {
+    }
     private int pos;
     private int limit;
 

@@ -170,13 +170,11 @@ public final class RecordCodec {
         }
     }
 
-    /** Reads an events record into {@code out}, naming types through {@code typeNames} (from the cycle's header). */
-    public static void readEvents(Bytes<?> in, String[] typeNames, EventType[] types, List<LogEvent> out) {
-        readEvents(in, typeNames, types, out, new ByteReader());
-    }
-
-    /** The same, decoding through a reader the caller keeps (one per log reader: it keeps its buffer). */
-    static void readEvents(Bytes<?> in, String[] typeNames, EventType[] types, List<LogEvent> out, ByteReader r) {
+    /**
+     * Reads an events record into {@code out}, naming types through {@code typeNames} (from the
+     * cycle's header); {@code r} is the caller's decoding buffer, kept across records.
+     */
+    public static void readEvents(Bytes<?> in, String[] typeNames, EventType[] types, List<LogEvent> out, ByteReader r) {
         long remaining = in.readRemaining();
         if (remaining > Integer.MAX_VALUE) {
             throw new CorruptRecordException("an events record of " + remaining + " bytes");
@@ -220,17 +218,6 @@ public final class RecordCodec {
         } catch (RuntimeException e) {
             throw wrap("events", e);
         }
-    }
-
-    /** A decoding buffer to pass to {@link #readEvents(Bytes, String[], EventType[], List, Decoder)}. */
-    public static final class Decoder {
-        final ByteReader reader = new ByteReader();
-    }
-
-    /** {@link #readEvents(Bytes, String[], EventType[], List)} reusing {@code decoder}'s buffer. */
-    public static void readEvents(Bytes<?> in, String[] typeNames, EventType[] types, List<LogEvent> out,
-            Decoder decoder) {
-        readEvents(in, typeNames, types, out, decoder.reader);
     }
 
     /** A dropped record: {nextSeq, dropped, firstWallMillis, lastWallMillis}. */

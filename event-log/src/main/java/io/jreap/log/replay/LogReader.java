@@ -1,6 +1,7 @@
 package io.jreap.log.replay;
 
 import io.jreap.event.EventType;
+import io.jreap.log.format.ByteReader;
 import io.jreap.log.format.CorruptRecordException;
 import io.jreap.log.format.Header;
 import io.jreap.log.format.LogEvent;
@@ -51,7 +52,7 @@ public final class LogReader implements AutoCloseable {
     private final ExcerptTailer tailer;
     private final ArrayDeque<LogRecord> pending = new ArrayDeque<>();
     private final List<LogEvent> scratch = new ArrayList<>(512);
-    private final RecordCodec.Decoder decoder = new RecordCodec.Decoder();
+    private final ByteReader decoder = new ByteReader();
     private String[] typeNames;
     private EventType[] types;
     private long writerId;

@@ -79,15 +79,15 @@ public final class EventLogSink implements EventSink, AutoCloseable {
     private volatile long drainedSoFar;
 
     // Writer-thread state.
-    private long drained;
     private SingleChronicleQueue queue;
     private ExcerptAppender appender;
     private long nextSeq;
     private int headerCycle = Integer.MIN_VALUE;
     private long droppedWritten;
     private final TreeModel model;
-    private long written;
-    private int reopens;
+    /** Written by the writer only; volatile so that callers of {@link #written()} see progress. */
+    private volatile long written;
+    private volatile int reopens;
 
     /** A sink for a kernel with no LWPs yet (only init). */
     public EventLogSink(EventLogOptions options) {
@@ -300,8 +300,7 @@ public final class EventLogSink implements EventSink, AutoCloseable {
         }
         if (n > 0) {
             idleRounds = 0;
-            drained += n;
-            drainedSoFar = drained; // one volatile write per batch: what reserve() reads instead of size()
+            drainedSoFar += n; // only this thread writes it; one volatile write per batch, read by reserve()
         }
         return n;
     }
